@@ -1,0 +1,6 @@
+"""Commands for the crawl area. PLACEHOLDER: filled in by the owner of this module."""
+from __future__ import annotations
+
+import click
+
+COMMANDS: list[click.Command] = []
