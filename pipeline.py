@@ -51,13 +51,17 @@ log = logging.getLogger("pipeline")
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="bank-opinion-monitor")
-def cli() -> None:
+@click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug) [env MONITOR_LOG_LEVEL].")
+def cli(verbose: int) -> None:
     """Public-opinion monitoring and four-colour early warning for banks.
 
     Every command takes --config DIR, --thresholds FILE, --db URL and --now TIME.
     Exit codes: 0 ok, 1 internal error, 2 config/usage, 3 bad input, 4 database unreachable,
     5 database locked, 6 disk full, 7 not found, 75 another run in progress.
     """
+    from commands.logsetup import configure
+
+    configure({0: None, 1: "INFO"}.get(verbose, "DEBUG"))
 
 
 def _load_commands() -> dict[type[BaseException], int]:
