@@ -175,7 +175,7 @@ def test_parts_about_an_entity_name_a_watched_name(mentions):
     names = [watch["bank"]["name"]]
     names += [a for a in watch["bank"]["aliases"] if isinstance(a, str)]
     for entry in watch["branches"] + watch["products"]:
-        names += [entry["name"], *entry.get("aliases", [])]
+        names += [entry["name"], *(a if isinstance(a, str) else a["text"] for a in entry.get("aliases", []))]
     for part in story.PARTS:
         if part.entity is None:
             continue
