@@ -12,12 +12,13 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+import io
 
+from alerts.notifiers.base import Transports
 from config.loader import DEFAULT_CONFIG_DIR, DEFAULT_THRESHOLDS, load_config
 from stages.cycle import run_stage, utcnow
+from stages.alert import feed
 from storage.db import Database
-from storage.models import Alert
 
 from .server import serve
 from .story import FIRST_ITEM_AT, STORY_NOW
@@ -48,7 +49,7 @@ def _config_for_port(app, port: int, out: Path):
     return load_config(folder)
 
 
-def run_demo(app, *, port: int, out: Path, echo: Callable[[str], None] = print) -> list[Alert]:
+def run_demo(app, *, port: int, out: Path, echo: Callable[[str], None] = print) -> list:
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
@@ -63,16 +64,17 @@ def run_demo(app, *, port: int, out: Path, echo: Callable[[str], None] = print) 
             echo(f"demo: crawled {crawl.get('new', '?')} new mentions from {len(crawl.get('covered', []))} sources")
         analysed = run_stage("analyse", config, db, now=end)
         echo(f"demo: analysed {analysed.get('analysed', '?')} mentions")
+        # The console channel would print each alert as it is sent during the replay; the feed
+        # is printed once, in order, at the end instead.
+        quiet = Transports(stream=io.StringIO())
         for moment in replay_times(FIRST_ITEM_AT, end):
             run_stage("score", config, db, now=moment)
-            run_stage("alert", config, db, now=moment)
-        with db.transaction() as session:
-            alerts = list(session.scalars(select(Alert).where(Alert.kind == "warning").order_by(Alert.created_at, Alert.id)))
+            run_stage("alert", config, db, now=moment, transports=quiet)
+        alerts = feed(db)
         echo("")
         echo(f"预警信息流（{len(alerts)} 条）")
         for alert in alerts:
             echo("—" * 40)
-            echo(alert.subject)
             echo(alert.body)
         return alerts
     finally:

@@ -169,7 +169,7 @@ class Alert(Base):
     __tablename__ = "alerts"
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(20))  # warning, operational, report
-    warning_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("warnings.id"))
+    warning_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("warnings.id"), index=True)
     route: Mapped[str] = mapped_column(String(200))
     channel: Mapped[str] = mapped_column(String(200))
     dedup_key: Mapped[str] = mapped_column(String(500), unique=True)
