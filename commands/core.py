@@ -55,9 +55,11 @@ def _echo_summary(stats: dict, as_json: bool) -> None:
     for stage, values in stats["stages"].items():
         parts = ", ".join(f"{k}={v}" for k, v in values.items() if not isinstance(v, (list, dict)))
         click.echo(f"{stage}: {parts}")
-        for key in ("covered", "blind"):
-            if key in values and values[key]:
-                click.echo(f"  {key}: " + ", ".join(str(x) for x in values[key]))
+        if values.get("covered"):
+            click.echo("  covered: " + ", ".join(str(x) for x in values["covered"]))
+        blind = values.get("blind") or {}
+        for name, reason in (blind.items() if isinstance(blind, dict) else ((b, "") for b in blind)):
+            click.echo(f"  blind: {name}: {reason}".rstrip(": "))
 
 
 @click.command("run")

@@ -27,7 +27,7 @@ class Source(Base):
     name: Mapped[str] = mapped_column(String(200), primary_key=True)
     type: Mapped[str] = mapped_column(String(20))
     channel: Mapped[str] = mapped_column(String(40))
-    status: Mapped[str] = mapped_column(String(20), default="new")  # new, ok, stale, broken
+    status: Mapped[str] = mapped_column(String(20), default="new")  # new, ok, stale, failing, broken
     last_run_at: Mapped[datetime | None]
     last_success_at: Mapped[datetime | None]
     last_error_at: Mapped[datetime | None]

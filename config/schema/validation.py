@@ -84,7 +84,7 @@ def issues_from_validation(exc: ValidationError, root: type[BaseModel], data: An
         kind = err["type"]
         if kind == "extra_forbidden":
             parent = _model_at(root, path[:-1])
-            known = sorted(parent.model_fields) if parent else []
+            known = sorted(f.alias or n for n, f in parent.model_fields.items()) if parent else []
             expected = "one of the known keys (" + ", ".join(known) + ")" if known else "a known key"
             found = f"unknown key {str(path[-1])!r}" if path else "an unknown key"
         elif kind == "missing":
