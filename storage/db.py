@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -59,19 +60,43 @@ def make_engine(url: str, *, busy_timeout: float = SQLITE_BUSY_TIMEOUT_S) -> Eng
         raise DatabaseUnavailable(f"no driver for database URL {parsed.render_as_string()!r}: {exc}") from None
 
 
-def translate(exc: BaseException) -> StorageError | None:
-    """Map a driver error to the StorageError a user can act on, or None if it is a bug."""
+LOW_SPACE_BYTES = 1 << 20
+
+
+def _low_on_space(folder: Path | None) -> bool:
+    if folder is None:
+        return False
+    try:
+        return shutil.disk_usage(folder).free < LOW_SPACE_BYTES
+    except OSError:
+        return False
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", exc)).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def translate(exc: BaseException, folder: Path | None = None) -> StorageError | None:
+    """Map a driver error to the StorageError a user can act on, or None if it is a bug.
+
+    `folder` is the SQLite file's folder: SQLite reports some writes that fail for lack of space
+    as a plain "disk I/O error", so the free space there decides which it was."""
     message = str(getattr(exc, "orig", exc)).lower()
     if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
         return DiskFull("disk full while writing the database; free space and run again (nothing was committed)")
     if "database or disk is full" in message or "no space left" in message or "disk full" in message:
         return DiskFull("disk full while writing the database; free space and run again (nothing was committed)")
+    if "disk i/o error" in message:
+        if _low_on_space(folder):
+            return DiskFull("disk full while writing the database; free space and run again (nothing was committed)")
+        return DatabaseUnavailable(f"the database file cannot be written: {_first_line(exc)}")
     if "database is locked" in message or "database table is locked" in message:
         return DatabaseLocked("the SQLite database is locked by another process; try again when it has finished")
     if isinstance(exc, OperationalError) and ("connect" in message or "unable to open" in message
                                               or "could not translate host" in message
                                               or "connection refused" in message):
-        return DatabaseUnavailable(f"cannot reach the database: {str(getattr(exc, 'orig', exc)).strip().splitlines()[0]}")
+        return DatabaseUnavailable(f"cannot reach the database: {_first_line(exc)}")
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return DatabaseUnavailable("lost the connection to the database")
     return None
@@ -82,6 +107,8 @@ class Database:
         self.url = normalise_url(url)
         self.engine = make_engine(self.url, busy_timeout=busy_timeout)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        database = self.engine.url.database if self.dialect == "sqlite" else None
+        self._folder = Path(database).expanduser().resolve().parent if database and database != ":memory:" else None
 
     @property
     def dialect(self) -> str:
@@ -97,7 +124,7 @@ class Database:
         except StorageError:
             raise
         except (DBAPIError, OSError) as exc:
-            mapped = translate(exc)
+            mapped = translate(exc, self._folder)
             if mapped is not None:
                 raise mapped from exc
             raise
@@ -110,7 +137,7 @@ class Database:
             with self.engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
         except (DBAPIError, OSError) as exc:
-            raise translate(exc) or DatabaseUnavailable(f"cannot reach the database: {exc}") from exc
+            raise translate(exc, self._folder) or DatabaseUnavailable(f"cannot reach the database: {_first_line(exc)}") from exc
 
     def create_schema(self) -> None:
         """Bring the schema to the newest migration (creating it on a new database)."""
@@ -119,7 +146,7 @@ class Database:
         try:
             upgrade(self.engine)
         except (DBAPIError, OSError) as exc:
-            raise translate(exc) or DatabaseUnavailable(f"cannot prepare the database: {exc}") from exc
+            raise translate(exc, self._folder) or DatabaseUnavailable(f"cannot prepare the database: {_first_line(exc)}") from exc
 
     def dispose(self) -> None:
         self.engine.dispose()
