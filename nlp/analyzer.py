@@ -1,0 +1,182 @@
+"""The Analyzer: text in, Annotation out. Everything heavy is built once, in the constructor.
+
+    from nlp import Analyzer
+    analyzer = Analyzer.from_config("config")
+    analyzer.analyze("長河銀行排隊兩小時", title=None, author=None, id="m1")
+
+Per text: normalise once, tag once (the tokens feed sentiment, keywords and open entities),
+run the automaton once. A text not about the watched bank gets a sentiment and its entities,
+but no watched names, no topics and harm 0 (those judge the bank).
+"""
+from __future__ import annotations
+
+import copy
+import inspect
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Protocol
+
+from config.schema.taxonomy import TaxonomyFile
+from config.schema.watchlist import WatchlistFile
+
+from .entities import EntityMatcher, Found, distinct
+from .harm import HarmRater
+from .normalize import Normalized, normalize, to_text
+from .records import Annotation
+from .segment import Backend, Segmenter
+from .topics import TopicClassifier, keywords
+from .vocabulary import vocabulary
+
+log = logging.getLogger(__name__)
+
+VERSION = "nlp-1"
+# Channels whose mentions are, by where they come from, about the watched bank: reports written
+# by its own branch staff (crawlers call the channel "offline"; the labelled sets "offline_report").
+OWN_CHANNELS = frozenset({"offline", "offline_report"})
+
+
+class SentimentModelLike(Protocol):
+    def predict(self, text: str, tokens: list[str]) -> Any: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Neutral:
+    polarity: str = "neu"
+    score: float = 0.0
+    drivers: tuple[str, ...] = ()
+
+
+class NeutralSentiment:
+    """Stand-in when no sentiment model is installed: every text is neutral."""
+
+    version = "neutral"
+
+    def predict(self, text: str, tokens: list[str]) -> _Neutral:
+        return _Neutral()
+
+
+def default_sentiment() -> SentimentModelLike:
+    try:
+        from .sentiment import ModelFileError, load_default_model
+    except ImportError as exc:  # the sentiment package is optional for the rest of the stage
+        log.warning("no sentiment package (%s); every text will be neutral", exc)
+        return NeutralSentiment()
+    try:
+        return load_default_model()
+    except (FileNotFoundError, ModelFileError) as exc:
+        # no trained model in the tree yet: the rest of the stage still runs, loudly neutral
+        log.warning("no usable sentiment model (%s); every text will be neutral", exc)
+        return NeutralSentiment()
+
+
+class Analyzer:
+    def __init__(self, watchlist: WatchlistFile, taxonomy: TaxonomyFile, *,
+                 sentiment: SentimentModelLike | None = None, backend: Backend = "rjieba"):
+        words, terms = vocabulary(watchlist, taxonomy)
+        self.segmenter = Segmenter(words, terms, backend=backend)
+        self.entities = EntityMatcher(watchlist)
+        self.topics = TopicClassifier(taxonomy)
+        self.harm = HarmRater.bundled()
+        self.top_k = taxonomy.keywords.top_k
+        self._set_sentiment(sentiment if sentiment is not None else default_sentiment())
+
+    def _set_sentiment(self, sentiment: SentimentModelLike) -> None:
+        self.sentiment = sentiment
+        # a model that reads comparisons from the watched bank's side takes its names as targets
+        try:
+            params = inspect.signature(sentiment.predict).parameters
+        except (TypeError, ValueError):
+            params = {}
+        self._targets = "targets" in params
+        sentiment_version = getattr(sentiment, "version", type(sentiment).__name__)
+        self.model_version = f"{VERSION}+{sentiment_version}"
+
+    def with_sentiment(self, sentiment: SentimentModelLike) -> "Analyzer":
+        """The same analyzer (sharing its loaded dictionaries) with another sentiment model."""
+        clone = copy.copy(self)
+        clone._set_sentiment(sentiment)
+        return clone
+
+    @classmethod
+    def from_config(cls, config_dir: Path | str | None = None, **kwargs: Any) -> "Analyzer":
+        """Build from a folder's watchlist.yaml and taxonomy.yaml (the bundled config/ by default)."""
+        from .nlpconfig import load_nlp_config
+
+        config = load_nlp_config(config_dir)
+        return cls(config.watchlist, config.taxonomy, **kwargs)
+
+    @classmethod
+    def from_loaded(cls, config: Any, **kwargs: Any) -> "Analyzer":
+        """Build from an already loaded config.loader.Config."""
+        return cls(config.watchlist, config.taxonomy, **kwargs)
+
+    # --- one text ---
+
+    def analyze(self, text: Any, title: Any = None, author: Any = None, id: Any = None,
+                channel: str | None = None) -> Annotation:
+        """Annotate one mention. ``channel`` "offline" marks a branch-staff report: about the bank."""
+        body = normalize(text)
+        head = normalize(title) if title else None
+        if head is not None and head.original:
+            # one pass over "title\nbody" for entities and sentiment; topics keep the parts apart
+            whole = normalize(head.original + "\n" + body.original)
+        else:
+            head, whole = None, body
+        return self._annotate(whole, head, body, to_text(author) if author else None,
+                              None if id is None else str(id), channel in OWN_CHANNELS)
+
+    def analyze_many(self, items: Iterable[str | Mapping[str, Any]]) -> list[Annotation]:
+        """Annotations for strings or dicts with text and optional id, title, author, channel, in order."""
+        out: list[Annotation] = []
+        for item in items:
+            if isinstance(item, Mapping):
+                out.append(self.analyze(item.get("text"), title=item.get("title"), author=item.get("author"),
+                                        id=item.get("id"), channel=item.get("channel")))
+            else:
+                out.append(self.analyze(item))
+        return out
+
+    def _annotate(self, whole: Normalized, head: Normalized | None, body: Normalized, author: str | None,
+                  id: str | None, own_channel: bool = False) -> Annotation:
+        tags, tokens = self.segmenter.analyse(whole.seg_text, emoji=bool(whole.emoji))
+        found = self.entities.match(whole.original, whole.text)
+        open_found = self.entities.open_entities(whole.original, tags, found)
+        all_found: list[Found] = self.entities.shape_places(whole.original, whole.text,
+                                                            [f for f in found + open_found if f.listed])
+        entities = distinct(all_found)
+        by_author = self.entities.author(author)
+        if by_author is not None:
+            entities = (by_author, *entities)
+        watched = self.entities.watched(found)
+        if own_channel and not watched:
+            watched = (self.entities.bank,)
+        if self._targets:
+            targets = tuple(dict.fromkeys(whole.text[f.start:f.end] for f in found if f.watched))
+            result = self.sentiment.predict(whole.text, tokens, targets=targets)
+        else:
+            result = self.sentiment.predict(whole.text, tokens)
+        polarity, score = result.polarity, float(result.score)
+        topics: tuple[str, ...] = ()
+        causes: tuple[str, ...] = ()
+        harm, harm_words = 0, ()
+        if watched:
+            names = frozenset(e.canonical for e in entities) | frozenset(f.entity.text for f in found)
+            topic = self.topics.classify(head.text if head else "", body.text, names)
+            topics, causes = topic.topics, topic.causes
+            rated = self.harm.rate(whole.text, polarity)
+            harm, harm_words = rated.level, rated.words
+        extra: dict[str, object] = {}
+        for key, value in (("urls", whole.urls), ("mentions", whole.mentions),
+                           ("reposted_from", whole.reposted_from), ("emoji", whole.emoji)):
+            if value:
+                extra[key] = list(value)
+        if whole.own_end < len(whole.text):
+            extra["own_text_end"] = whole.own_end
+        if whole.truncated or body.truncated:
+            extra["truncated"] = True
+        return Annotation(
+            id=id, polarity=polarity, sentiment=max(-1.0, min(1.0, score)), drivers=tuple(result.drivers),
+            topics=topics, causes=causes, entities=entities, watched=watched, harm=harm,
+            harm_words=tuple(harm_words), keywords=keywords([w for w, _ in tags], self.top_k), script=whole.script,
+            model_version=self.model_version, extra=extra)

@@ -1,0 +1,47 @@
+"""Quality floors on our labelled set (tests/data/bank_mentions_*.jsonl), computed here.
+
+These can fail: a watchlist, taxonomy or matcher change that makes the stage read our own
+mentions worse stops the build. Figures on the shared dev set are in docs/benchmarks-nlp.md.
+"""
+from __future__ import annotations
+
+import pytest
+
+from nlp.metrics import evaluate
+
+from tests.nlp.nlp_shared import analyzer, labelled_rows
+
+
+@pytest.fixture(scope="module")
+def report():
+    rows = labelled_rows()
+    assert len(rows) >= 600, "the labelled set should hold at least 600 mentions"
+    return evaluate(rows, analyzer().analyze_many(rows), "长河银行")
+
+
+def test_about_the_bank_f1(report):
+    assert report.about.f1 >= 0.95
+    assert report.not_about.f1 >= 0.9  # everyday-sense 长河 / 平安 / 民生 lines are the hard class
+
+
+def test_entity_exact_match_f1(report):
+    assert report.entities.f1 >= 0.92
+    for kind in ("bank", "branch", "product", "regulator"):
+        assert report.entity_types[kind].f1 >= 0.93, kind
+    for kind in ("person", "place"):  # open entities from POS tags: weaker, still a floor
+        assert report.entity_types[kind].f1 >= 0.7, kind
+
+
+def test_topic_f1(report):
+    assert report.topics_micro.f1 >= 0.72
+    assert report.topics_macro >= 0.72
+
+
+def test_script_accuracy(report):
+    assert report.script_exact / report.n >= 0.98
+
+
+def test_harm_with_neutral_sentiment(report):
+    # the shared analyzer runs without a sentiment model: harm then relies on its rules alone
+    assert report.harm_exact / report.n >= 0.65
+    assert report.harm_abs_error / report.n <= 0.45
