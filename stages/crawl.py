@@ -71,27 +71,17 @@ def _select(config: Any, only: list[str] | None) -> list[Any]:
     return [s for s in sources if s.name in only]
 
 
-def scrapy_settings(defaults: Any) -> dict[str, Any]:
-    """Run-wide Scrapy settings from sources.yaml's `defaults:` (per-source knobs travel in the specs)."""
-    return {"USER_AGENT": defaults.user_agent, "CONCURRENT_REQUESTS": defaults.concurrency,
-            "CONCURRENT_REQUESTS_PER_DOMAIN": defaults.per_domain_concurrency,
-            "DOWNLOAD_DELAY": defaults.delay, "AUTOTHROTTLE_ENABLED": defaults.autothrottle,
-            "ROBOTSTXT_OBEY": defaults.obey_robots, "RETRY_TIMES": defaults.retries,
-            "DOWNLOAD_TIMEOUT": defaults.timeout, "DOWNLOAD_MAXSIZE": defaults.max_bytes,
-            "REDIRECT_MAX_TIMES": defaults.max_redirects, "RETRY_BACKOFF_BASE_S": defaults.backoff_base,
-            "RETRY_BACKOFF_MAX_S": defaults.max_retry_after, "CLOSESPIDER_TIMEOUT": defaults.source_timeout}
-
-
 def run_scrapy_sources(sources: list[Any], *, now: datetime, config: Any, terms: list[str]) -> list[FetchResult]:
     """html/forum/search sources through Scrapy; a missing or failing crawler makes them blind."""
     try:
         from crawlers.scrapy_run import run_spiders
+        from crawlers.spiders.spec import settings_from_defaults
     except ImportError as exc:
         reason = f"the Scrapy crawler is not available ({exc})"
         return [FetchResult(source=s.name, ok=False, error=reason) for s in sources]
     budget = max(float(getattr(s, "source_timeout", 300.0) or 300.0) for s in sources)
     try:
-        return run_spiders(sources, now=now, settings=scrapy_settings(config.sources.defaults),
+        return run_spiders(sources, now=now, settings=settings_from_defaults(config.sources.defaults),
                            timeout_s=budget + 30.0, keywords=terms)
     except Exception as exc:  # noqa: BLE001 - the httpx sources' results must still be stored
         log.exception("scrapy run failed")
