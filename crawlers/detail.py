@@ -53,12 +53,13 @@ def _generic(html: str, url: str, *, now: datetime, tz: str) -> dict[str, Any]:
 
 
 def extract_detail(html: str, url: str, selectors: Any, *, now: datetime, tz: str) -> dict[str, Any]:
-    """``{"title", "text", "published_at" (aware UTC or None), "author"}`` of a detail page."""
+    """``{"title", "text", "published_at" (aware UTC or None), "author", "outlet"}`` of a detail page."""
     doc = Selector(text=html)
     title = select_text(doc, getattr(selectors, "title", None))
     text = select_text(doc, getattr(selectors, "body", None), keep_lines=True)
     time_text = select_text(doc, getattr(selectors, "time", None))
     author = select_text(doc, getattr(selectors, "author", None))
+    outlet = select_text(doc, getattr(selectors, "outlet", None))
     published = parse_time(time_text, now=now, tz=tz) if time_text else None
     if not (title and text and published and author):
         generic = _generic(html, url, now=now, tz=tz)
@@ -67,4 +68,4 @@ def extract_detail(html: str, url: str, selectors: Any, *, now: datetime, tz: st
         author = author or generic.get("author")
         if published is None and generic.get("publish_time"):
             published = parse_time(str(generic["publish_time"]), now=now, tz=tz)
-    return {"title": title, "text": text, "published_at": published, "author": author}
+    return {"title": title, "text": text, "published_at": published, "author": author, "outlet": outlet}

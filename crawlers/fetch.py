@@ -136,7 +136,8 @@ def _with_details(source: Any, mentions: list[Mention], fetcher: Fetcher, settin
         text = found["text"] if found["text"] and len(found["text"]) >= len(mention.text) else mention.text
         out.append(make_mention(
             source, url=mention.url, title=found["title"] or mention.title, text=text, fetched_at=now,
-            published_at=mention.published_at or found["published_at"], author=found["author"] or mention.author))
+            published_at=mention.published_at or found["published_at"], author=found["author"] or mention.author,
+            extra={**mention.extra, **({"outlet": found["outlet"]} if found.get("outlet") else {})}))
     return out, pages
 
 

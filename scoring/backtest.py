@@ -58,6 +58,7 @@ class Replay:
         self.events: dict[int, _Event] = {}
         self.open: set[int] = set()
         self.by_mention: dict[int, int] = {}
+        self.by_thread: dict[str, int] = {}  # thread URL -> the event its first placed post joined
         self.entity_times: dict[str, deque[tuple[datetime, int]]] = defaultdict(deque)
         self.touched: set[int] = set()
         self.changes: list[Change] = []
@@ -69,9 +70,12 @@ class Replay:
         repost = self.by_mention.get(item.story) if item.is_repost else None
         if repost is not None and repost not in self.open:
             repost = None
+        thread = self.by_thread.get(item.thread) if item.thread else None
+        if thread is not None and thread not in self.open:
+            thread = None
         refs = (EventRef(e.id, e.entity, e.topic, e.last_seen, e.state.status, e.first_seen)
                 for e in (self.events[i] for i in self.open) if e.entity == item.subject)
-        where = choose_event(item, refs, self.t.events, repost)
+        where = choose_event(item, refs, self.t.events, repost, thread)
         if where is None:
             return None
         if isinstance(where, NewEvent):
@@ -85,6 +89,7 @@ class Replay:
         event.first_seen = min(event.first_seen, item.at)
         event.last_seen = max(event.last_seen, item.at)
         self.by_mention[item.mention_id] = event.id
+        self.by_thread.setdefault(item.thread or item.url, event.id)
         if item.drives and not item.is_repost:
             self.entity_times[event.entity].append((item.at, item.story))
         self.touched.add(event.id)

@@ -43,12 +43,17 @@ def primary_topic(topics: Sequence[str], priority: Sequence[str]) -> str:
 
 
 def choose_event(item: Item, open_events: Iterable[EventRef], events_cfg: Any,
-                 repost_event: int | None = None) -> int | NewEvent | None:
-    """Where an item goes: an existing event id, a NewEvent to open, or None (nowhere)."""
+                 repost_event: int | None = None, thread_event: int | None = None) -> int | NewEvent | None:
+    """Where an item goes: an existing event id, a NewEvent to open, or None (nowhere).
+
+    A forum reply that raises no specific issue of its own ("我也是", "群里约了明天去门口")
+    belongs to the event its thread is in, rather than opening an "other" event beside it."""
     if not item.subject:
         return None  # about no watched entity: an everyday sense of an alias, or another bank
     if repost_event is not None:
         return repost_event
+    if thread_event is not None and set(item.topics) <= {DEFAULT_TOPIC}:
+        return thread_event
     window = timedelta(hours=events_cfg.window_hours)
     longest = timedelta(hours=events_cfg.max_hours)
     topics = item.topics or (DEFAULT_TOPIC,)

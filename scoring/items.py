@@ -119,6 +119,7 @@ def build_item(row: Mapping[str, Any], thresholds: Any, root: str | None = None)
         channel=channel,
         source=row.get("source") or "",
         url=row.get("url") or "",
+        thread=row.get("thread_url") or None,
         outlet=outlet if outlet else (row.get("site") or None if is_media else None),
         authority=authority,
         engagement=engagement(thresholds.heat, row.get("replies"), row.get("shares"), row.get("likes"),

@@ -39,6 +39,7 @@ class Item:
     channel: str = ""
     source: str = ""
     url: str = ""
+    thread: str | None = None  # forum replies: the canonical URL of their thread
     outlet: str | None = None
     authority: float = 1.0
     engagement: float = 0.0  # weighted replies/shares/likes/views (heat weights applied)

@@ -102,11 +102,15 @@ def _place(session, rows: list[dict[str, Any]], thresholds: Any, root: str | Non
     events: dict[int, Any] = {}
     roots = [i.story for i in items if i.is_repost]
     by_mention = repo.events_of_mentions(session, roots) if roots else {}
+    canonical = {int(r["id"]): r.get("canonical_url") or r.get("url") for r in rows}
+    threads = [i.thread for i in items if i.thread]
+    by_thread = repo.events_of_threads(session, threads) if threads else {}
     members: dict[int, list[tuple[int, datetime]]] = {}
     created = 0
     for item in items:
         where = choose_event(item, (r for r in refs.values() if r.entity == item.subject), thresholds.events,
-                             by_mention.get(item.story) if item.is_repost else None)
+                             by_mention.get(item.story) if item.is_repost else None,
+                             by_thread.get(item.thread) if item.thread else None)
         if where is None:
             continue
         if isinstance(where, NewEvent):
@@ -124,6 +128,7 @@ def _place(session, rows: list[dict[str, Any]], thresholds: Any, root: str | Non
         refs[event_id] = EventRef(event_id, ref.entity, ref.topic, max(ref.last_seen, item.at), "active",
                                   min(ref.first_seen or item.at, item.at))
         by_mention[item.mention_id] = event_id
+        by_thread.setdefault(item.thread or canonical.get(item.mention_id, item.url), event_id)
         members.setdefault(event_id, []).append((item.mention_id, item.at))
     for event_id, pairs in members.items():
         event = events.get(event_id) or repo.get_event(session, event_id)

@@ -17,7 +17,7 @@ from .models import Annotation, EarlyWarning, Event, EventMention, Mention, Ment
 _MENTION_COLS = (Mention.id, Mention.near_duplicate_of, Mention.published_at, Mention.fetched_at,
                  Mention.author, Mention.site, Mention.channel, Mention.source, Mention.url,
                  Mention.authority, Mention.replies, Mention.views, Mention.likes, Mention.shares,
-                 Mention.extra, Mention.title, Mention.text)
+                 Mention.extra, Mention.title, Mention.text, Mention.thread_url, Mention.canonical_url)
 _ANNOTATION_COLS = (Annotation.polarity, Annotation.sentiment, Annotation.topics, Annotation.entities,
                     Annotation.watched, Annotation.harm, Annotation.harm_words)
 _NAMES = [c.key for c in _MENTION_COLS] + [c.key for c in _ANNOTATION_COLS]
@@ -70,6 +70,22 @@ def events_of_mentions(session: Session, mention_ids: Sequence[int]) -> dict[int
         stmt = (select(EventMention.mention_id, EventMention.event_id).join(Event, Event.id == EventMention.event_id)
                 .where(EventMention.mention_id.in_(chunk), Event.merged_into.is_(None), Event.status != "closed"))
         out.update({m: e for m, e in session.execute(stmt)})
+    return out
+
+
+def events_of_threads(session: Session, thread_urls: Sequence[str]) -> dict[str, int]:
+    """thread URL -> the open, unmerged event its earliest placed post (or reply) belongs to."""
+    out: dict[str, int] = {}
+    urls = list(dict.fromkeys(thread_urls))
+    for start in range(0, len(urls), 500):
+        chunk = urls[start:start + 500]
+        stmt = (select(Mention.canonical_url, Mention.thread_url, EventMention.event_id)
+                .join(EventMention, EventMention.mention_id == Mention.id).join(Event, Event.id == EventMention.event_id)
+                .where(or_(Mention.canonical_url.in_(chunk), Mention.thread_url.in_(chunk)),
+                       Event.merged_into.is_(None), Event.status != "closed")
+                .order_by(Mention.id))
+        for canonical, thread, event_id in session.execute(stmt):
+            out.setdefault(canonical if canonical in chunk else thread, event_id)
     return out
 
 

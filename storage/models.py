@@ -71,7 +71,7 @@ class Mention(Base):
     author: Mapped[str | None] = mapped_column(String(200))
     published_at: Mapped[datetime | None] = mapped_column(index=True)
     fetched_at: Mapped[datetime]
-    thread_url: Mapped[str | None] = mapped_column(String(2000))
+    thread_url: Mapped[str | None] = mapped_column(String(2000), index=True)
     site: Mapped[str] = mapped_column(String(200), default="")
     authority: Mapped[float] = mapped_column(Float, default=1.0)
     replies: Mapped[int | None] = mapped_column(Integer)
@@ -135,7 +135,7 @@ class Event(Base):
     topic: Mapped[str] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(20), default="new")  # new, active, cooling, closed
     first_seen: Mapped[datetime]
-    last_seen: Mapped[datetime]
+    last_seen: Mapped[datetime] = mapped_column(index=True)
     colour: Mapped[str | None] = mapped_column(String(10))
     colour_since: Mapped[datetime | None]
     state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # hysteresis and lifecycle state

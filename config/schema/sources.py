@@ -187,6 +187,8 @@ class HtmlSelectors(StrictModel):
     time: Sel | None = Field(None,
         description="On detail pages: the publication time text (parsed by crawlers.timeparse).")
     author: Sel | None = Field(None, description="On detail pages: the author.")
+    outlet: Sel | None = Field(None,
+        description="On detail pages: the media outlet named on the page (来源), for the authority indicators.")
     list_only: bool = Field(False,
         description="Items live on the list page itself: `item` rows carry title/time/author/body.")
     item: Sel | None = Field(None,

@@ -143,6 +143,9 @@ class SourceSpider(scrapy.Spider):
             "author": text_of(sel, detail.get("author")),
             **extra,
         }
+        outlet = text_of(sel, detail.get("outlet"))
+        if outlet:
+            item["extra"] = {**(item.get("extra") or {}), "outlet": outlet}
         fill = [name for name in ("title", "body", "time", "author") if not detail.get(name)]
         if fill:
             item["_fill"] = fill

@@ -72,7 +72,7 @@ def crawl_spec(source: Any, keywords: Iterable[str] = ()) -> dict[str, Any]:
         "max_items": source.max_items,
         "settings": settings,
         "html": {key: html.get(key) for key in ("item_links", "next_page", "title", "body", "time", "author",
-                                                "list_only", "item")},
+                                                "outlet", "list_only", "item")},
         # what make_mention reads from the source, rebuilt as a namespace in the spider process
         "mention_source": {"name": source.name, "channel": source.channel, "authority": float(source.authority),
                            "max_text_chars": source.max_text_chars, "site": getattr(source, "site", None)},

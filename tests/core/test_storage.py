@@ -118,3 +118,15 @@ def test_full_database_is_reported_as_disk_full(db):
             s.flush()
     with db.transaction() as s:
         assert s.scalar(select(func.count()).select_from(Mention)) == 0
+
+
+def test_migrations_match_the_models(db):
+    """A model changed without its migration would leave databases behind the code."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from storage.models import Base
+
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []

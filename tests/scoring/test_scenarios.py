@@ -174,3 +174,15 @@ def test_replay_shortcut_matches_evaluating_every_event_every_hour(thresholds):
         results.append(rep.changes)
     assert len(results[0]) > 10
     assert results[0] == results[1]
+
+
+def test_reply_without_an_issue_of_its_own_joins_its_thread(thresholds):
+    opening = row(1, author="楼主", mention_id=9101)
+    opening["url"] = "https://forum.example/t/1"
+    reply = row(2, author="跟帖", mention_id=9102, topics=("other",), watched=("长河手机银行",), harm=3)
+    reply["thread_url"] = "https://forum.example/t/1"
+    unrelated = row(3, author="别处", mention_id=9103, topics=("other",), harm=1)
+    rep, _ = run(thresholds, [opening, reply, unrelated], 4)
+    by_mention = {item.mention_id: event.topic for event in rep.events.values() for item in event.items}
+    assert by_mention[9102] == "system_outage"  # the reply follows its thread
+    assert by_mention[9103] == "other"  # a post outside any thread still opens its own event

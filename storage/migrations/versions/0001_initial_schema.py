@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 18:30:55.877263
+Create Date: 2026-11-29 19:27:32.740517
 """
 from alembic import op
 import sqlalchemy as sa
@@ -36,6 +36,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_events_entity'), ['entity'], unique=False)
+        batch_op.create_index(batch_op.f('ix_events_last_seen'), ['last_seen'], unique=False)
 
     op.create_table('http_cache',
     sa.Column('url', sa.String(length=2000), nullable=False),
@@ -84,6 +85,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_mentions_near_duplicate_of'), ['near_duplicate_of'], unique=False)
         batch_op.create_index(batch_op.f('ix_mentions_published_at'), ['published_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_mentions_source'), ['source'], unique=False)
+        batch_op.create_index(batch_op.f('ix_mentions_thread_url'), ['thread_url'], unique=False)
 
     op.create_table('runs',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
@@ -207,6 +209,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('alerts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_alerts_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_alerts_warning_id'), ['warning_id'], unique=False)
 
     op.create_table('deliveries',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
@@ -232,6 +235,7 @@ def downgrade() -> None:
 
     op.drop_table('deliveries')
     with op.batch_alter_table('alerts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_alerts_warning_id'))
         batch_op.drop_index(batch_op.f('ix_alerts_status'))
 
     op.drop_table('alerts')
@@ -255,6 +259,7 @@ def downgrade() -> None:
     op.drop_table('sources')
     op.drop_table('runs')
     with op.batch_alter_table('mentions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_mentions_thread_url'))
         batch_op.drop_index(batch_op.f('ix_mentions_source'))
         batch_op.drop_index(batch_op.f('ix_mentions_published_at'))
         batch_op.drop_index(batch_op.f('ix_mentions_near_duplicate_of'))
@@ -266,6 +271,7 @@ def downgrade() -> None:
     op.drop_table('mentions')
     op.drop_table('http_cache')
     with op.batch_alter_table('events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_events_last_seen'))
         batch_op.drop_index(batch_op.f('ix_events_entity'))
 
     op.drop_table('events')
