@@ -5,8 +5,9 @@
     analyzer.analyze("長河銀行排隊兩小時", title=None, author=None, id="m1")
 
 Per text: normalise once, tag once (the tokens feed sentiment, keywords and open entities),
-run the automaton once. A text not about the watched bank gets a sentiment and its entities,
-but no watched names, no topics and harm 0 (those judge the bank).
+run the automaton once. A text not about the watched bank gets its entities but no watched names,
+no topics, harm 0 and a neutral polarity (those judge the bank); the text's own tone is kept in
+``extra["text_polarity"]`` and ``extra["text_sentiment"]``.
 """
 from __future__ import annotations
 
@@ -167,6 +168,13 @@ class Analyzer:
             rated = self.harm.rate(whole.text, polarity)
             harm, harm_words = rated.level, rated.words
         extra: dict[str, object] = {}
+        drivers = tuple(result.drivers)
+        if not watched:
+            # polarity is the stance toward the watched bank: a text about none of its entities
+            # takes none, however it feels (一路平安 wishes, another bank's praise); its own tone
+            # stays available to whoever wants it.
+            extra["text_polarity"], extra["text_sentiment"] = polarity, round(score, 4)
+            polarity, score, drivers = "neu", 0.0, ()
         for key, value in (("urls", whole.urls), ("mentions", whole.mentions),
                            ("reposted_from", whole.reposted_from), ("emoji", whole.emoji)):
             if value:
@@ -176,7 +184,7 @@ class Analyzer:
         if whole.truncated or body.truncated:
             extra["truncated"] = True
         return Annotation(
-            id=id, polarity=polarity, sentiment=max(-1.0, min(1.0, score)), drivers=tuple(result.drivers),
+            id=id, polarity=polarity, sentiment=max(-1.0, min(1.0, score)), drivers=drivers,
             topics=topics, causes=causes, entities=entities, watched=watched, harm=harm,
             harm_words=tuple(harm_words), keywords=keywords([w for w, _ in tags], self.top_k), script=whole.script,
             model_version=self.model_version, extra=extra)

