@@ -6,8 +6,8 @@
 
 Per text: normalise once, tag once (the tokens feed sentiment, keywords and open entities),
 run the automaton once. A text not about the watched bank gets its entities but no watched names,
-no topics, harm 0 and a neutral polarity (those judge the bank); the text's own tone is kept in
-``extra["text_polarity"]`` and ``extra["text_sentiment"]``.
+no topics, harm 0 and a neutral polarity: those judge the bank, and the sentiment model is not
+run for it.
 """
 from __future__ import annotations
 
@@ -152,12 +152,17 @@ class Analyzer:
         watched = self.entities.watched(found)
         if own_channel and not watched:
             watched = (self.entities.bank,)
-        if self._targets:
-            targets = tuple(dict.fromkeys(whole.text[f.start:f.end] for f in found if f.watched))
-            result = self.sentiment.predict(whole.text, tokens, targets=targets)
+        # Polarity is the stance toward the watched bank: a text about none of its entities takes
+        # none (一路平安 wishes, another bank's praise), so the model is not even asked.
+        if not watched:
+            polarity, score, drivers = "neu", 0.0, ()
         else:
-            result = self.sentiment.predict(whole.text, tokens)
-        polarity, score = result.polarity, float(result.score)
+            if self._targets:
+                targets = tuple(dict.fromkeys(whole.text[f.start:f.end] for f in found if f.watched))
+                result = self.sentiment.predict(whole.text, tokens, targets=targets)
+            else:
+                result = self.sentiment.predict(whole.text, tokens)
+            polarity, score, drivers = result.polarity, float(result.score), tuple(result.drivers)
         topics: tuple[str, ...] = ()
         causes: tuple[str, ...] = ()
         harm, harm_words = 0, ()
@@ -168,13 +173,6 @@ class Analyzer:
             rated = self.harm.rate(whole.text, polarity)
             harm, harm_words = rated.level, rated.words
         extra: dict[str, object] = {}
-        drivers = tuple(result.drivers)
-        if not watched:
-            # polarity is the stance toward the watched bank: a text about none of its entities
-            # takes none, however it feels (一路平安 wishes, another bank's praise); its own tone
-            # stays available to whoever wants it.
-            extra["text_polarity"], extra["text_sentiment"] = polarity, round(score, 4)
-            polarity, score, drivers = "neu", 0.0, ()
         for key, value in (("urls", whole.urls), ("mentions", whole.mentions),
                            ("reposted_from", whole.reposted_from), ("emoji", whole.emoji)):
             if value:

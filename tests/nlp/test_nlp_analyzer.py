@@ -40,7 +40,6 @@ def test_not_about_text_takes_no_stance_toward_the_bank(recorded):
     an, _ = recorded
     ann = an.analyze("历史长河里骗子太多，服务差的店也多")
     assert ann.polarity == "neu" and ann.sentiment == 0.0 and ann.drivers == ()
-    assert ann.extra["text_polarity"] == "neg"  # the text's own tone is kept
     assert ann.watched == () and ann.topics == () and ann.harm == 0
 
 
