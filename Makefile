@@ -20,8 +20,14 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -q -n 2 --dist loadfile
 
+# Speed and quality figures (docs/benchmarks.md); several need ../shared/data and take minutes.
 benchmarks: $(STAMP)
-	$(PY) -m benchmarks.run_all
+	$(PY) benchmarks/crawl_throughput.py
+	$(PY) benchmarks/extraction_quality.py
+	$(PY) benchmarks/nlp_quality.py
+	$(PY) benchmarks/nlp_throughput.py
+	$(PY) benchmarks/sentiment_accuracy.py
+	$(PY) benchmarks/scoring_incremental.py
 
 clean:
 	rm -rf $(VENV) demo-out *.egg-info .pytest_cache

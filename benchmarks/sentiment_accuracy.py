@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Sentiment accuracy: the shipped model against snownlp, on public sets and our own bank set.
 
-Measures (figures go to docs/benchmarks-sentiment.md):
+Measures (figures go to docs/benchmarks.md):
   1. binary accuracy (neg vs pos; gold-neutral rows skipped; the sign of the score decides, so a
      neutral prediction counts by the side it leans to) on FinFE and Weibo, for
        - snownlp as shipped (SnowNLP(text).sentiments >= 0.5; sampled, it is slow),

@@ -5,7 +5,7 @@
     model.predict("服务态度不好", ["服务态度", "不好"])  # SentimentResult("neg", -0.8, ("不好",))
 
 The shipped model (nlp/models/sentiment/) is a linear model over jieba n-grams and a financial
-lexicon with negation, degree, contrast, sarcasm and comparison rules; see docs/benchmarks-sentiment.md.
+lexicon with negation, degree, contrast, sarcasm and comparison rules; see docs/benchmarks.md.
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Quality floors on our labelled set (tests/data/bank_mentions_*.jsonl), computed here.
 
 These can fail: a watchlist, taxonomy or matcher change that makes the stage read our own
-mentions worse stops the build. Figures on the shared dev set are in docs/benchmarks-nlp.md.
+mentions worse stops the build. Figures on the shared dev set are in docs/benchmarks.md.
 """
 from __future__ import annotations
 
