@@ -15,6 +15,7 @@ from storage.db import database_url
 from storage.runs import mark_interrupted
 
 from .options import AppContext, common_options
+from .progress import progress_bar
 from .runlock import default_lock_path, run_lock
 
 
@@ -81,7 +82,7 @@ def run(app: AppContext, stages: tuple[str, ...], sources: tuple[str, ...], forc
         mark_interrupted(db, at=utcnow())
         options = {"crawl": {"only": list(sources) or None, "force": force}}
         summary = run_cycle(config, db, now=app.now(), clock=utcnow, stages=stages or STAGES,
-                            stage_options=options)
+                            stage_options=options, progress=lambda stage: progress_bar(stage))
     _echo_summary(summary.as_dict(), as_json)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -71,11 +72,23 @@ def run_stage(name: str, config: Config, db: Database, *, now: datetime,
     return stats
 
 
+# stages that report progress(done, total) while they work
+WITH_PROGRESS = ("crawl", "analyse", "score")
+ProgressFactory = Callable[[str], AbstractContextManager[Callable[[int, int], None] | None]]
+
+
 def run_cycle(config: Config, db: Database, *, now: datetime, clock: Callable[[], datetime] = utcnow,
-              stages: Sequence[str] = STAGES, stage_options: dict[str, dict[str, Any]] | None = None) -> CycleSummary:
+              stages: Sequence[str] = STAGES, stage_options: dict[str, dict[str, Any]] | None = None,
+              progress: ProgressFactory | None = None) -> CycleSummary:
+    """Run the chosen stages in order. ``progress(stage)`` may open a progress display for a
+    stage (a bar on a terminal); it yields the callback the stage reports to, or None."""
     summary = CycleSummary(now=now)
     for name in STAGES:
-        if name in stages:
-            summary.stages[name] = run_stage(name, config, db, now=now, clock=clock,
-                                             **(stage_options or {}).get(name, {}))
+        if name not in stages:
+            continue
+        options = dict((stage_options or {}).get(name, {}))
+        with (progress(name) if progress and name in WITH_PROGRESS else nullcontext(None)) as report:
+            if report is not None:
+                options["progress"] = report
+            summary.stages[name] = run_stage(name, config, db, now=now, clock=clock, **options)
     return summary
