@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from .errors import DatabaseLocked, DatabaseUnavailable, DiskFull, StorageError
 
 DEFAULT_URL = "sqlite:///monitor.db"
-SQLITE_BUSY_TIMEOUT_S = 10.0
+SQLITE_BUSY_TIMEOUT_S = float(os.environ.get("MONITOR_SQLITE_BUSY_TIMEOUT", "10"))  # seconds to wait for a writer
 
 
 def normalise_url(url: str) -> str:

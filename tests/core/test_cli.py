@@ -116,3 +116,27 @@ def test_json_logs_when_not_a_terminal(tmp_path):
     assert result.returncode == 0
     for line in result.stderr.splitlines():
         assert line.startswith("{") and line.endswith("}"), line
+
+
+def test_locked_sqlite_exit_5_and_nothing_written(tmp_path):
+    import sqlite3
+
+    db_file = tmp_path / "m.db"
+    url = f"sqlite:///{db_file}"
+    assert subprocess.run([sys.executable, str(ROOT / "pipeline.py"), "events", "--db", url],
+                          capture_output=True, text=True, timeout=60).returncode == 0
+    report = tmp_path / "report.csv"
+    report.write_text("日期,网点,渠道,客户原话,员工备注\n2026-03-14 09:20,长河银行武汉江汉路支行,柜台,转账失败,已登记\n",
+                      encoding="utf-8")
+    holder = sqlite3.connect(db_file)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        env = dict(os.environ, MONITOR_SQLITE_BUSY_TIMEOUT="0.3")
+        result = subprocess.run([sys.executable, str(ROOT / "pipeline.py"), "import", str(report), "--db", url],
+                                capture_output=True, text=True, timeout=60, env=env)
+    finally:
+        holder.rollback()
+    assert result.returncode == 5, result.stderr
+    assert result.stderr == ("error: the SQLite database is locked by another process; "
+                             "try again when it has finished\n")
+    assert sqlite3.connect(db_file).execute("SELECT count(*) FROM mentions").fetchone() == (0,)
