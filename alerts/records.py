@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-COLOURS: tuple[str, ...] = ("blue", "yellow", "orange", "red")
+from config.schema.base import COLOURS  # the one list of colours, lowest first
 
 KIND_WARNING = "warning"
 KIND_OPERATIONAL = "operational"

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-COLOURS: tuple[str, ...] = ("blue", "yellow", "orange", "red")
+from config.schema.base import COLOURS  # the one list of colours, lowest first
 
 
 def rank(colour: str | None) -> int:

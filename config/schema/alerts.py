@@ -17,9 +17,8 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
-from .base import EnvRef, StrictModel
+from .base import COLOURS, EnvRef, StrictModel, colour_name
 
-COLOURS: tuple[str, ...] = ("blue", "yellow", "orange", "red")
 KINDS: tuple[str, ...] = ("warning", "operational", "report")
 LANGUAGES: tuple[str, ...] = ("zh-Hans", "zh-Hant")
 
@@ -140,9 +139,7 @@ class InhibitRule(StrictModel):
     @field_validator("source_colour")
     @classmethod
     def _colour(cls, value: str) -> str:
-        if value not in COLOURS:
-            raise ValueError("one of " + ", ".join(COLOURS))
-        return value
+        return colour_name(value)
 
     @field_validator("target_colours")
     @classmethod

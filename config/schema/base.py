@@ -30,3 +30,14 @@ class EnvRef(StrictModel):
 
     def resolve(self, environ: dict[str, str] | None = None) -> str | None:
         return (os.environ if environ is None else environ).get(self.env)
+
+
+# The four warning colours, lowest first: the order of escalation everywhere in the project.
+COLOURS: tuple[str, ...] = ("blue", "yellow", "orange", "red")
+
+
+def colour_name(value: str) -> str:
+    """Validator body for a field naming one warning colour."""
+    if value not in COLOURS:
+        raise ValueError("one of " + ", ".join(COLOURS))
+    return value

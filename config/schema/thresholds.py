@@ -16,9 +16,8 @@ from typing import Annotated, Any, Union
 
 from pydantic import Field, field_validator
 
-from .base import StrictModel
+from .base import COLOURS, StrictModel, colour_name
 
-COLOURS: tuple[str, ...] = ("blue", "yellow", "orange", "red")
 
 # name -> what it measures, in the words the explanation uses (Chinese, for risk officers)
 INDICATORS: dict[str, str] = {
@@ -134,9 +133,7 @@ class TriggerSpec(StrictModel):
     @field_validator("at_least")
     @classmethod
     def _colour(cls, value: str) -> str:
-        if value not in COLOURS:
-            raise ValueError("one of " + ", ".join(COLOURS))
-        return value
+        return colour_name(value)
 
 
 class HysteresisSection(StrictModel):
