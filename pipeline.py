@@ -40,7 +40,7 @@ EXIT_CODES = {
 }
 
 COMMAND_MODULES = ("commands.core", "commands.crawl", "commands.nlp", "commands.sentiment", "commands.scoring",
-                   "commands.alerts", "commands.web", "crawlers.extract_cli")
+                   "commands.alerts", "commands.web", "commands.extract")
 
 # Extra exception types a command module maps to exit codes: {exception class: exit code}.
 # Modules may declare ERRORS = {cls: "input" | "not_found" | "config"} to join in.

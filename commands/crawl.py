@@ -142,5 +142,5 @@ def preview_source(app: AppContext, name: str, limit: int, as_json: bool) -> Non
         click.echo(f"... and {len(result.mentions) - limit} more")
 
 
-# `extract FILE_OR_URL` lives in crawlers/extract_cli.py (with the extractor it wraps).
+# `extract FILE_OR_URL` lives in commands/extract.py.
 COMMANDS: list[click.Command] = [import_reports, sources_cmd, preview_source]

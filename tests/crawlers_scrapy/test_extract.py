@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from crawlers.charset import decode_html
 from crawlers.extract import extract_article
-from crawlers.extract_cli import extract
+from commands.extract import extract
 
 SAMPLES = Path(__file__).resolve().parents[2] / "crawlers" / "samples"
 MANIFEST = json.loads((SAMPLES / "manifest.json").read_text(encoding="utf-8"))

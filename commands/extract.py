@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from commands.options import AppContext, common_options
+from .options import AppContext, common_options
 from config.errors import InputError, NotFound
 
 _SHANGHAI = "Asia/Shanghai"
