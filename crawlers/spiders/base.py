@@ -23,7 +23,7 @@ from twisted.python.failure import Failure
 
 from crawlers.charset import decode_html
 
-from .middlewares import retry_after_seconds
+from crawlers.http import parse_retry_after
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +102,7 @@ class SourceSpider(scrapy.Spider):
         role = failure.request.meta.get("role", "detail")
         message = describe_failure(failure)
         if isinstance(failure.value, HttpError) and failure.value.response.status in (429, 503):
-            wait = retry_after_seconds(failure.value.response.headers.get(b"Retry-After"))
+            wait = parse_retry_after(failure.value.response.headers.get(b"Retry-After"))
             if wait is not None:
                 self.report.retry_after_s = max(self.report.retry_after_s or 0.0, wait)
         (self.report.list_failures if role == "list" else self.report.detail_failures).append(message)

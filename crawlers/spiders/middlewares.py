@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import logging
 import random
-from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 
 from scrapy import Request
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
@@ -20,28 +18,9 @@ from scrapy.settings import BaseSettings
 from scrapy.utils.asyncio import sleep
 from scrapy.utils.response import response_status_message
 
+from crawlers.http import parse_retry_after
+
 log = logging.getLogger(__name__)
-
-
-def retry_after_seconds(value: str | bytes | None, now: datetime | None = None) -> float | None:
-    """``Retry-After`` as seconds from now; None when absent or unreadable."""
-    if value is None:
-        return None
-    text = value.decode("latin-1") if isinstance(value, bytes) else value
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        return max(0.0, float(text))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
@@ -62,7 +41,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         # only a retry returns an awaitable, which Scrapy awaits.
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
             return response
-        retry_after = retry_after_seconds(response.headers.get(b"Retry-After"))
+        retry_after = parse_retry_after(response.headers.get(b"Retry-After"))
         if retry_after is not None and retry_after > self.max_s:
             log.info("%s asks to come back in %.0fs (> %.0fs cap): not retrying now",
                      request.url, retry_after, self.max_s)

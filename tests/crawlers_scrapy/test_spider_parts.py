@@ -8,7 +8,7 @@ from parsel import Selector
 
 from config.schema.sources import SourcesFile
 from crawlers.spiders.mentions import MentionBuilder
-from crawlers.spiders.middlewares import retry_after_seconds
+from crawlers.http import parse_retry_after
 from crawlers.spiders.select import links_of, text_of
 from crawlers.spiders.spec import crawl_spec, settings_from_defaults
 
@@ -40,10 +40,10 @@ def test_search_spec_takes_watchlist_keywords() -> None:
 
 
 def test_retry_after_seconds_and_http_dates() -> None:
-    assert retry_after_seconds(b"7") == 7.0
-    assert retry_after_seconds(None) is None and retry_after_seconds(b"soon") is None
+    assert parse_retry_after(b"7") == 7.0
+    assert parse_retry_after(None) is None and parse_retry_after(b"soon") is None
     now = datetime(2024, 3, 1, 0, 0, tzinfo=timezone.utc)
-    assert retry_after_seconds("Fri, 01 Mar 2024 00:02:00 GMT", now=now) == 120.0
+    assert parse_retry_after("Fri, 01 Mar 2024 00:02:00 GMT", now=now) == 120.0
 
 
 def test_mention_builder_filters_parses_and_refuses_future_times() -> None:
