@@ -35,18 +35,22 @@ def replay_times(start: datetime, end: datetime, step: timedelta = REPLAY_STEP) 
     return times + [end]
 
 
-def _config_for_port(app, port: int, out: Path):
-    """The default config points at port 8765; on another port, use a copy that says so."""
-    if port == DEFAULT_PORT or app.config_dir:
-        return app.config
-    folder = out / "config"
+def config_folder_for_port(port: int, folder: Path, thresholds: Path | None = None) -> Path:
+    """A copy of the default config whose sources point at the sample sites on ``port``."""
     folder.mkdir(parents=True, exist_ok=True)
     for name in ("watchlist.yaml", "taxonomy.yaml", "alerts.yaml"):
         shutil.copyfile(DEFAULT_CONFIG_DIR / name, folder / name)
     text = (DEFAULT_CONFIG_DIR / "sources.yaml").read_text(encoding="utf-8")
     (folder / "sources.yaml").write_text(text.replace(f"127.0.0.1:{DEFAULT_PORT}", f"127.0.0.1:{port}"), encoding="utf-8")
-    shutil.copyfile(app.thresholds or DEFAULT_THRESHOLDS, folder / "thresholds.yaml")
-    return load_config(folder)
+    shutil.copyfile(thresholds or DEFAULT_THRESHOLDS, folder / "thresholds.yaml")
+    return folder
+
+
+def _config_for_port(app, port: int, out: Path):
+    """The default config points at port 8765; on another port, use a copy that says so."""
+    if port == DEFAULT_PORT or app.config_dir:
+        return app.config
+    return load_config(config_folder_for_port(port, out / "config", app.thresholds))
 
 
 def run_demo(app, *, port: int, out: Path, echo: Callable[[str], None] = print) -> list:

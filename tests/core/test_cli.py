@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -11,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import pipeline
-from config.loader import DEFAULT_CONFIG_DIR, DEFAULT_THRESHOLDS
+from demo.run import DEFAULT_PORT, config_folder_for_port
 
 ROOT = Path(pipeline.__file__).resolve().parent
 
@@ -23,12 +22,7 @@ def run_cli(capsys, *args: str) -> tuple[int, str, str]:
 
 
 def config_copy(tmp_path: Path) -> Path:
-    folder = tmp_path / "cfg"
-    folder.mkdir()
-    for name in ("sources.yaml", "watchlist.yaml", "taxonomy.yaml", "alerts.yaml"):
-        shutil.copyfile(DEFAULT_CONFIG_DIR / name, folder / name)
-    shutil.copyfile(DEFAULT_THRESHOLDS, folder / "thresholds.yaml")
-    return folder
+    return config_folder_for_port(DEFAULT_PORT, tmp_path / "cfg")
 
 
 def test_help_on_every_command(capsys):

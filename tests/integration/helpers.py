@@ -1,27 +1,13 @@
-"""Helpers for end-to-end tests: a demo-site server and a config folder pointing at it."""
+"""Helpers for end-to-end tests: running pipeline.py, reading what a run left in SQLite."""
 from __future__ import annotations
 
-import shutil
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
-from config.loader import DEFAULT_CONFIG_DIR, DEFAULT_THRESHOLDS
 
 ROOT = Path(__file__).resolve().parents[2]
-DEMO_PORT = 8765
-
-
-def config_for(server_port: int, folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name in ("watchlist.yaml", "taxonomy.yaml", "alerts.yaml"):
-        shutil.copyfile(DEFAULT_CONFIG_DIR / name, folder / name)
-    text = (DEFAULT_CONFIG_DIR / "sources.yaml").read_text(encoding="utf-8")
-    (folder / "sources.yaml").write_text(text.replace(f"127.0.0.1:{DEMO_PORT}", f"127.0.0.1:{server_port}"),
-                                         encoding="utf-8")
-    shutil.copyfile(DEFAULT_THRESHOLDS, folder / "thresholds.yaml")
-    return folder
 
 
 def pipeline(*args: str, timeout: float = 300, **kw) -> subprocess.CompletedProcess:

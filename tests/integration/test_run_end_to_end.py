@@ -6,10 +6,11 @@ import time
 
 import pytest
 
+from demo.run import config_folder_for_port as config_for
 from demo.server import serve
 from demo.story import STORY_NOW
 
-from .helpers import config_for, pipeline, query, start_pipeline, state
+from .helpers import pipeline, query, start_pipeline, state
 
 NOW = STORY_NOW.isoformat()
 
