@@ -39,29 +39,29 @@ def check(node: Any, indicators: dict[str, float]) -> tuple[bool, list[str]]:
     return bool(hits) or any(r[0] for r in results), hits
 
 
-def rule_colour(indicators: dict[str, float], thresholds: Any) -> tuple[str | None, list[FiredRule]]:
-    """The highest colour whose rule holds, with every colour rule that holds."""
+def _highest(kind: str, specs: Any, indicators: dict[str, float]) -> tuple[str | None, list[FiredRule]]:
+    """The highest colour among the specs whose condition holds, with every spec that holds.
+    A colour rule raises to its own colour; a trigger to its `at_least`."""
     fired: list[FiredRule] = []
     best: str | None = None
-    for spec in thresholds.colours:
-        ok, leaves = check(spec.rule, indicators)
+    for spec in specs:
+        condition, colour = (spec.rule, spec.name) if kind == "rule" else (spec.when, spec.at_least)
+        ok, leaves = check(condition, indicators)
         if ok:
-            fired.append(FiredRule("rule", spec.name, spec.name, tuple(leaves)))
-            if rank(spec.name) > rank(best):
-                best = spec.name
+            fired.append(FiredRule(kind, spec.name, colour, tuple(leaves)))
+            if rank(colour) > rank(best):
+                best = colour
     return best, fired
+
+
+def rule_colour(indicators: dict[str, float], thresholds: Any) -> tuple[str | None, list[FiredRule]]:
+    """The highest colour whose rule holds, with every colour rule that holds."""
+    return _highest("rule", thresholds.colours, indicators)
 
 
 def trigger_colour(indicators: dict[str, float], thresholds: Any) -> tuple[str | None, list[FiredRule]]:
-    fired: list[FiredRule] = []
-    best: str | None = None
-    for trig in thresholds.triggers:
-        ok, leaves = check(trig.when, indicators)
-        if ok:
-            fired.append(FiredRule("trigger", trig.name, trig.at_least, tuple(leaves)))
-            if rank(trig.at_least) > rank(best):
-                best = trig.at_least
-    return best, fired
+    """The highest colour a hard trigger demands at once, with every trigger that fired."""
+    return _highest("trigger", thresholds.triggers, indicators)
 
 
 def ordering_score(indicators: dict[str, float], weights: dict[str, float]) -> float:
