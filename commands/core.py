@@ -10,7 +10,8 @@ import click
 
 from config.errors import InputError
 from config.loader import DEFAULT_CONFIG_DIR, DEFAULT_THRESHOLDS, FILES
-from stages.cycle import STAGES, run_cycle, utcnow
+from stages.clock import utcnow
+from stages.cycle import STAGES, run_cycle
 from storage.db import database_url
 from storage.runs import mark_interrupted
 

@@ -15,7 +15,7 @@ import logging
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from concurrent.futures import TimeoutError as FuturesTimeout
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Callable
 
 from config.errors import NotFound
@@ -27,16 +27,14 @@ from crawlers.records import FetchResult
 from crawlers.robots import RobotsCache
 from crawlers.schedule import is_due, next_due
 from storage.db import Database
+
+from .clock import utcnow
 from storage.mentions import StoreSummary, known_urls, store_mentions
 from storage.sources import load_health, load_http_cache, save_health, save_http_cache
 
 log = logging.getLogger(__name__)
 
 SCRAPY_TYPES = ("html", "forum", "search")
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 @dataclass

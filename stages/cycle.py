@@ -10,20 +10,18 @@ import logging
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from config.loader import Config
 from storage.db import Database
 from storage.runs import finish_run, start_run
 
+from .clock import utcnow
+
 log = logging.getLogger(__name__)
 
 STAGES = ("crawl", "analyse", "score", "alert")
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 @dataclass

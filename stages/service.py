@@ -22,7 +22,8 @@ from config.errors import AlreadyRunning
 from config.loader import Config
 from storage.db import Database
 
-from .cycle import run_stage, utcnow
+from .clock import utcnow
+from .cycle import run_stage
 
 log = logging.getLogger(__name__)
 
