@@ -35,6 +35,9 @@ VERSION = "nlp-1"
 # Channels whose mentions are, by where they come from, about the watched bank: reports written
 # by its own branch staff (crawlers call the channel "offline"; the labelled sets "offline_report").
 OWN_CHANNELS = frozenset({"offline", "offline_report"})
+# Texts per sentiment batch in analyze_many: large enough that numpy's per-call cost fades,
+# small enough that a chunk's intermediate state stays a few MB.
+BATCH = 256
 
 
 class SentimentModelLike(Protocol):
@@ -43,6 +46,24 @@ class SentimentModelLike(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class _Neutral:
+    polarity: str = "neu"
+    score: float = 0.0
+    drivers: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class _Prepared:
+    """One text between the per-text work and the batched sentiment pass."""
+
+    id: str | None
+    whole: Normalized
+    head: Normalized | None
+    body: Normalized
+    tags: Any
+    tokens: list[str]
+    found: list[Found]
+    entities: tuple[Any, ...]
+    watched: tuple[str, ...]
     polarity: str = "neu"
     score: float = 0.0
     drivers: tuple[str, ...] = ()
@@ -116,7 +137,35 @@ class Analyzer:
 
     def analyze(self, text: Any, title: Any = None, author: Any = None, id: Any = None,
                 channel: str | None = None) -> Annotation:
-        """Annotate one mention. ``channel`` "offline" marks a branch-staff report: about the bank."""
+        prepared = self._prepare(text, title, author, id, channel)
+        self._judge([prepared])
+        return self._finish(prepared)
+
+    def analyze_many(self, items: Iterable[str | Mapping[str, Any]]) -> list[Annotation]:
+        """Annotations for strings or dicts with text and optional id, title, author, channel, in order.
+
+        Texts go through in chunks of BATCH: the sentiment model scores a chunk in one pass of
+        array work, which is what keeps it cheaper than segmentation."""
+        out: list[Annotation] = []
+        chunk: list[_Prepared] = []
+        for item in items:
+            if isinstance(item, Mapping):
+                chunk.append(self._prepare(item.get("text"), item.get("title"), item.get("author"),
+                                           item.get("id"), item.get("channel")))
+            else:
+                chunk.append(self._prepare(item))
+            if len(chunk) >= BATCH:
+                out.extend(self._finish_all(chunk))
+                chunk = []
+        out.extend(self._finish_all(chunk))
+        return out
+
+    def _finish_all(self, chunk: list["_Prepared"]) -> list[Annotation]:
+        self._judge(chunk)
+        return [self._finish(p) for p in chunk]
+
+    def _prepare(self, text: Any, title: Any = None, author: Any = None, id: Any = None,
+                 channel: str | None = None) -> "_Prepared":
         body = normalize(text)
         head = normalize(title) if title else None
         if head is not None and head.original:
@@ -124,45 +173,46 @@ class Analyzer:
             whole = normalize(head.original + "\n" + body.original)
         else:
             head, whole = None, body
-        return self._annotate(whole, head, body, to_text(author) if author else None,
-                              None if id is None else str(id), channel in OWN_CHANNELS)
-
-    def analyze_many(self, items: Iterable[str | Mapping[str, Any]]) -> list[Annotation]:
-        """Annotations for strings or dicts with text and optional id, title, author, channel, in order."""
-        out: list[Annotation] = []
-        for item in items:
-            if isinstance(item, Mapping):
-                out.append(self.analyze(item.get("text"), title=item.get("title"), author=item.get("author"),
-                                        id=item.get("id"), channel=item.get("channel")))
-            else:
-                out.append(self.analyze(item))
-        return out
-
-    def _annotate(self, whole: Normalized, head: Normalized | None, body: Normalized, author: str | None,
-                  id: str | None, own_channel: bool = False) -> Annotation:
+        author_text = to_text(author) if author else None
         tags, tokens = self.segmenter.analyse(whole.seg_text, emoji=bool(whole.emoji))
         found = self.entities.match(whole.original, whole.text)
         open_found = self.entities.open_entities(whole.original, tags, found)
         all_found: list[Found] = self.entities.shape_places(whole.original, whole.text,
                                                             [f for f in found + open_found if f.listed])
         entities = distinct(all_found)
-        by_author = self.entities.author(author)
+        by_author = self.entities.author(author_text)
         if by_author is not None:
             entities = (by_author, *entities)
         watched = self.entities.watched(found)
-        if own_channel and not watched:
+        if channel in OWN_CHANNELS and not watched:
             watched = (self.entities.bank,)
-        # Polarity is the stance toward the watched bank: a text about none of its entities takes
-        # none (一路平安 wishes, another bank's praise), so the model is not even asked.
-        if not watched:
-            polarity, score, drivers = "neu", 0.0, ()
+        return _Prepared(None if id is None else str(id), whole, head, body, tags, tokens, found, entities, watched)
+
+    def _judge(self, chunk: list["_Prepared"]) -> None:
+        """Sentiment for the texts about the watched bank. Polarity is the stance toward it: a
+        text about none of its entities takes none (一路平安 wishes, another bank's praise), so
+        the model is not even asked."""
+        asked = [p for p in chunk if p.watched]
+        if not asked:
+            return
+        jobs = []
+        for p in asked:
+            targets = (tuple(dict.fromkeys(p.whole.text[f.start:f.end] for f in p.found if f.watched))
+                       if self._targets else ())
+            jobs.append((p.whole.text, p.tokens, targets))
+        batch = getattr(self.sentiment, "predict_batch", None)
+        if batch is not None:
+            results = batch(jobs)
+        elif self._targets:
+            results = [self.sentiment.predict(text, tokens, targets=targets) for text, tokens, targets in jobs]
         else:
-            if self._targets:
-                targets = tuple(dict.fromkeys(whole.text[f.start:f.end] for f in found if f.watched))
-                result = self.sentiment.predict(whole.text, tokens, targets=targets)
-            else:
-                result = self.sentiment.predict(whole.text, tokens)
-            polarity, score, drivers = result.polarity, float(result.score), tuple(result.drivers)
+            results = [self.sentiment.predict(text, tokens) for text, tokens, _ in jobs]
+        for p, result in zip(asked, results):
+            p.polarity, p.score, p.drivers = result.polarity, float(result.score), tuple(result.drivers)
+
+    def _finish(self, p: "_Prepared") -> Annotation:
+        whole, head, body, watched, entities = p.whole, p.head, p.body, p.watched, p.entities
+        polarity, score, drivers, found, tags, id = p.polarity, p.score, p.drivers, p.found, p.tags, p.id
         topics: tuple[str, ...] = ()
         causes: tuple[str, ...] = ()
         harm, harm_words = 0, ()

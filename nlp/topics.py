@@ -35,6 +35,16 @@ class TopicClassifier:
         self._scanner = RuleScanner(node for _, rules in parsed for node, _ in rules)
         self._rules = [(tid, [self._compile(node, scope) for node, scope in rules]) for tid, rules in parsed]
         self._scopes = {rule.scope for _, rules in self._rules for rule in rules}
+        # Which topics a word can wake up, so a text only evaluates the topics it might match.
+        self._woken_by: dict[str, set[int]] = {}
+        self._always: set[int] = set()
+        for at, (_, rules) in enumerate(self._rules):
+            for rule in rules:
+                if rule.trigger is None:
+                    self._always.add(at)
+                else:
+                    for word in rule.trigger:
+                        self._woken_by.setdefault(word, set()).add(at)
 
     @staticmethod
     def _compile(node: Node, scope: str) -> _CompiledRule:
@@ -56,7 +66,13 @@ class TopicClassifier:
                 scans[scope] = self._scanner.scan(texts[scope], entities)
         topics: list[str] = []
         hits: dict[str, tuple[str, ...]] = {}
-        for tid, rules in self._rules:
+        woken = set(self._always)
+        woken_by = self._woken_by
+        for scan in scans.values():
+            for word in scan.positions:
+                woken.update(woken_by.get(word, ()))
+        for at in sorted(woken):
+            tid, rules = self._rules[at]
             words: list[str] = []
             matched = False
             for rule in rules:

@@ -1,9 +1,14 @@
 """Turn (text, tokens) into the named features of the linear model.
 
 Sparse features are word unigrams, word bigrams, negation-marked words (!满意 for a word
-within two tokens after 不/没/...) and the lexicon hits; their values are 1/sqrt(n) so long
-posts do not shout. A few dense features carry the lexicon's overall verdict. Everything is a
-single pass over the token list plus one automaton scan of the text.
+within two tokens after 不/没/...) and the lexicon hits. Each is present or absent; a text's
+present features share a weight of 1/sqrt(n), n counting only features the model knows, so long
+posts do not shout (see ``sparse_value``). A few dense features carry the lexicon's overall
+verdict. Everything is a single pass over the token list plus one automaton scan of the text.
+
+``extract`` names the features (training needs the names to build a vocabulary);
+``batch.BatchFeaturizer`` finds the same features as model rows for many texts at once, which is
+what inference runs on. A test holds the two to the same answer.
 """
 from __future__ import annotations
 
@@ -19,18 +24,25 @@ BREAK_TOKENS = frozenset("，,。.！!？?；;、~～…\n")
 MAX_TOKENS = 1500
 NEGATION_SPAN = 2
 _SKIP = frozenset("\"'“”‘’（）()【】[]《》<>:：/\\|_-—=+*#@&%^` \t\u3000")
+# Dense features: the lexicon's overall verdict, present whatever the vocabulary.
+DENSE = ("LEX+", "LEX-", "SARC", "NEGATED")
+START, PAUSE = "<s>", "<p>"
+
+
+def capped(tokens: Sequence[str]) -> Sequence[str]:
+    if len(tokens) > MAX_TOKENS:
+        return list(tokens[: MAX_TOKENS - 300]) + list(tokens[-300:])
+    return tokens
 
 
 def token_features(tokens: Sequence[str]) -> list[str]:
-    if len(tokens) > MAX_TOKENS:
-        tokens = list(tokens[: MAX_TOKENS - 300]) + list(tokens[-300:])
     feats: list[str] = []
-    previous = "<s>"
+    previous = START
     negated = 0
     append = feats.append
-    for token in tokens:
+    for token in capped(tokens):
         if token in BREAK_TOKENS:
-            previous = "<p>"
+            previous = PAUSE
             negated = 0
             continue
         if token in _SKIP or token.isspace():
@@ -58,15 +70,15 @@ def lexicon_features(score: LexiconScore) -> tuple[list[str], list[tuple[str, fl
 
 
 def extract(tokens: Sequence[str], lex: LexiconScore) -> dict[str, float]:
-    """All features of one text as {name: value}."""
+    """All features of one text as {name: value}: sparse ones 1.0 (scaled later by
+    ``sparse_value`` over the ones the model knows), dense ones their value."""
     sparse = token_features(tokens)
     lex_sparse, dense = lexicon_features(lex)
     sparse.extend(lex_sparse)
-    unique = set(sparse)
-    features: dict[str, float] = {}
-    if unique:
-        value = 1.0 / math.sqrt(len(unique))
-        features = dict.fromkeys(unique, value)
+    features = dict.fromkeys(sparse, 1.0)
     features.update(dense)
     return features
 
+
+def sparse_value(known: int) -> float:
+    return 1.0 / math.sqrt(known) if known else 0.0

@@ -37,6 +37,7 @@ STRONG_SARCASM = frozenset({"呵呵", "呵呵呵", "呵呵哒", "🙃", "🙂", 
 CLAUSE_BREAK = re.compile(r"[，,。.！!？?；;\n~～…、]")
 SENTENCE_BREAK = re.compile(r"[。！!？?；;\n…]")
 QUOTED = re.compile(r"[“\"「『‘'](.{1,8}?)[”\"」』’']")
+QUOTE_SLACK = 1
 COMPARE = ("比", "不如", "没有", "不及", "赶不上", "甩")
 
 
@@ -92,8 +93,9 @@ class Lexicon:
                  degrees: dict[str, float], contrasts: Iterable[str], concessions: Iterable[str],
                  sarcasm: Iterable[str]):
         # "非常满意" listed as a word would hide the degree adverb: let the rules combine 非常 + 满意.
+        # A one-character rest means a word of its own (可爱, 还好, 最好, 大涨 are not 可 x 爱).
         self.words = {w: v for w, v in words.items()
-                      if not any(w.startswith(d) and w[len(d):] in words for d in degrees if len(w) > len(d))}
+                      if not any(w.startswith(d) and len(w) - len(d) >= 2 and w[len(d):] in words for d in degrees)}
         automaton = ahocorasick.Automaton()
         # Later kinds override earlier ones for the same key: a marker beats a lexicon word.
         for word, weight in self.words.items():
@@ -169,7 +171,9 @@ class Lexicon:
                     negations_seen += 1
                 if start - degree_end <= 2:
                     value *= degree
-                in_quote = any(a <= start and end < b for a, b in quoted)
+                # Scare quotes wrap the praise word alone (“高效”); a longer quote is speech.
+                in_quote = bool(quoted) and any(a <= start and end < b and b - a <= len(word) + QUOTE_SLACK
+                                                for a, b in quoted)
                 hits.append([label, value * factor, start, sentence, in_quote])
                 negation_count = 0
                 degree = 1.0
@@ -197,7 +201,7 @@ class Lexicon:
                     hits.append([word, 1.0 * factor, start, sentence, False])
         if not hits and not strong_cue:
             return EMPTY_SCORE
-        if targets:
+        if targets and any(marker in text for marker in COMPARE):
             _apply_comparisons(text, hits, targets)
         has_negative = any(h[1] < 0 for h in hits)
         # A weak cue (真是太好了) needs a clearly negative fact beside it, not just a mild word.

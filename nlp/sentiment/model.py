@@ -15,7 +15,8 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from .features import extract
+from .batch import BatchFeaturizer, BatchRows
+from .features import DENSE, lexicon_features, sparse_value
 from .lexicon import Lexicon, LexiconScore, default_lexicon
 from .result import LABELS, NEUTRAL, SentimentResult
 from .textprep import clean, to_simplified
@@ -56,6 +57,11 @@ class SentimentModel:
         # How hard each feature pushes toward pos rather than neg: used to name drivers.
         self._direction = (self.weights[:, self._pos] - self.weights[:, self._neg]
                            if self._pos is not None and self._neg is not None else None)
+        # What each n-gram row reads as when named as a driver; negated n-grams (!满意) show
+        # through the lexicon hits, and single characters or lexicon rows mean nothing to a reader.
+        self._shown = [_shown_name(name) for name in self.vocabulary] if self._direction is not None else []
+        self._showable = np.asarray([len(name) >= 2 for name in self._shown] + [False], bool)
+        self._batch = BatchFeaturizer(self.index)
 
     @property
     def version(self) -> str:
@@ -65,54 +71,113 @@ class SentimentModel:
     def predict(self, text: str, tokens: Sequence[str] | None = None, *, targets: Sequence[str] = ()) -> SentimentResult:
         """Classify one text. ``targets`` are the watched names (长河银行, 长河): comparisons are
         then read from their side (招行比长河好 is negative)."""
-        text = clean(text)
-        if not text.strip():
-            return NEUTRAL
-        text, tokens = to_simplified(text, tokens)
-        if tokens is None:
-            tokens = _jieba_cut()(text)
-        lex = self.lexicon.score(text, targets)
-        features = extract(tokens, lex)
-        if not lex.hits and not any(features.values()):
-            return NEUTRAL  # nothing readable: no words, no lexicon hits
-        rows = [self.index.get(name, self._unknown) for name in features]
-        values = np.fromiter(features.values(), np.float32, len(features))
-        logits = values @ self.weights[rows] + self.intercept
-        probs = combine(logits, lex.total, self.lexicon_prior, self._pos, self._neg)
-        return self._result(probs, features, rows, lex)
+        return self.predict_batch([(text, tokens, targets)])[0]
+
+    def predict_batch(self, items: Sequence[tuple[str, Sequence[str] | None, Sequence[str]]]) -> list[SentimentResult]:
+        """Classify (text, tokens or None, targets) triples; one pass of array work for all."""
+        out: list[SentimentResult | None] = [None] * len(items)
+        texts, token_lists, scores, where = [], [], [], []
+        for i, (text, tokens, targets) in enumerate(items):
+            text = clean(text)
+            if not text.strip():
+                out[i] = NEUTRAL
+                continue
+            text, tokens = to_simplified(text, tokens)
+            if tokens is None:
+                tokens = _jieba_cut()(text)
+            texts.append(text)
+            token_lists.append(tokens)
+            scores.append(self.lexicon.score(text, targets))
+            where.append(i)
+        if where:
+            batch = self._batch.rows(token_lists, scores)
+            logits = self._batch_logits(batch, scores)
+            probs = [combine(row, lex.total, self.lexicon_prior, self._pos, self._neg)
+                     for row, lex in zip(logits, scores)]
+            verdicts = [self._verdict(p) for p in probs]
+            candidates = self._driver_candidates(batch, [score for _, score in verdicts])
+            for j, i in enumerate(where):
+                lex = scores[j]
+                if not lex.hits and not batch.words[j]:
+                    out[i] = NEUTRAL  # nothing readable: no words, no lexicon hits
+                    continue
+                polarity, score = verdicts[j]
+                drivers = self._drivers(candidates[j], lex, score) if polarity != "neu" or lex.hits else ()
+                out[i] = SentimentResult(polarity, score, drivers)
+        return out  # type: ignore[return-value]
+
+    def _verdict(self, probs: list[float]) -> tuple[str, float]:
+        best = max(range(len(probs)), key=probs.__getitem__)
+        p_pos = probs[self._pos] if self._pos is not None else 0.0
+        p_neg = probs[self._neg] if self._neg is not None else 0.0
+        return self.classes[best], max(-1.0, min(1.0, round(p_pos - p_neg, 4)))
+
+    def _driver_candidates(self, batch: BatchRows, scores: list[float]) -> list[list[str]]:
+        """Per text, the readable n-grams pushing toward its verdict by more than
+        DRIVER_MIN_PUSH, strongest first (computed for the whole batch at once)."""
+        out: list[list[str]] = [[] for _ in scores]
+        if self._direction is None or not len(batch.rows):
+            return out
+        sign = np.where(np.asarray(scores) >= 0, 1.0, -1.0).astype(np.float32)
+        pushes = self._direction[batch.rows] * sign[batch.text_of]
+        picked = np.flatnonzero((pushes > DRIVER_MIN_PUSH) & self._showable[batch.rows])
+        if not len(picked):
+            return out
+        # strongest first within each text; rows are ascending within a text, so ties keep row order
+        order = np.lexsort((-pushes[picked], batch.text_of[picked]))
+        picked = picked[order]
+        shown = self._shown
+        for text, row in zip(batch.text_of[picked].tolist(), batch.rows[picked].tolist()):
+            out[text].append(shown[row])
+        return out
+
+    def _batch_logits(self, batch: BatchRows, scores: Sequence[LexiconScore]) -> list[list[float]]:
+        n = len(scores)
+        counts = np.bincount(batch.text_of, minlength=n)
+        values = np.zeros(n, np.float32)
+        has = counts > 0
+        values[has] = 1.0 / np.sqrt(counts[has])
+        logits = np.zeros((n, len(self.classes)), np.float32)
+        np.add.at(logits, batch.text_of, self.weights[batch.rows] * values[batch.text_of, None])
+        dense_rows = [self.index.get(name) for name in DENSE]
+        dense = np.zeros((n, len(DENSE)), np.float32)
+        for j, lex in enumerate(scores):
+            for name, value in lexicon_features(lex)[1]:
+                dense[j, DENSE.index(name)] = value
+        for k, row in enumerate(dense_rows):
+            if row is not None:
+                logits += dense[:, k:k + 1] * self.weights[row]
+        logits += self.intercept
+        return logits.tolist()
+
+    def logits_of(self, features: dict[str, float]) -> list[float]:
+        """The same from named features (``features.extract``): training and tests use it."""
+        rows = [self.index[name] for name in features if name not in DENSE and name in self.index]
+        return self._logits(rows, [(name, features[name]) for name in DENSE if name in features])
+
+    def _logits(self, rows: Sequence[int], dense: Sequence[tuple[str, float]]) -> list[float]:
+        total = self.intercept
+        if rows:
+            total = total + self.weights[rows].sum(axis=0) * sparse_value(len(rows))
+        for name, value in dense:
+            row = self.index.get(name)
+            if row is not None and value:
+                total = total + self.weights[row] * value
+        return total.tolist()
 
     def predict_many(self, pairs: Iterable[tuple[str, Sequence[str] | None]], *,
                      targets: Sequence[str] = ()) -> list[SentimentResult]:
-        return [self.predict(text, tokens, targets=targets) for text, tokens in pairs]
+        return self.predict_batch([(text, tokens, targets) for text, tokens in pairs])
 
-    def _result(self, probs: np.ndarray, features: dict[str, float], rows: list[int],
-                lex: LexiconScore) -> SentimentResult:
-        best = int(probs.argmax())
-        p_pos = float(probs[self._pos]) if self._pos is not None else 0.0
-        p_neg = float(probs[self._neg]) if self._neg is not None else 0.0
-        score = max(-1.0, min(1.0, round(p_pos - p_neg, 4)))
-        polarity = self.classes[best]
-        drivers = self._drivers(features, rows, lex, score) if polarity != "neu" or lex.hits else ()
-        return SentimentResult(polarity, score, drivers)
-
-    def _drivers(self, features: dict[str, float], rows: list[int], lex: LexiconScore, score: float) -> tuple[str, ...]:
+    @staticmethod
+    def _drivers(candidates: list[str], lex: LexiconScore, score: float) -> tuple[str, ...]:
         """Lexicon hits pointing the same way as the score first, then the heaviest n-grams."""
         sign = 1.0 if score >= 0 else -1.0
         ordered = sorted((h for h in lex.hits if h.weight * sign > 0), key=lambda h: -abs(h.weight))
         drivers = list(dict.fromkeys(h.label for h in ordered))
-        if len(drivers) < MAX_DRIVERS and self._direction is not None:
-            pushes = self._direction[rows] * sign
-            names = list(features)
-            scored = []
-            for at in np.flatnonzero(pushes > DRIVER_MIN_PUSH):
-                name = names[at]
-                # Negated n-grams (!满意) are shown through the lexicon hits; bare single
-                # characters and sentence-start markers mean nothing to a reader.
-                if not name.startswith(("L:", "LEX", "SARC", "NEGATED", "!", "<")):
-                    scored.append((float(pushes[at]), name))
-            for _, name in sorted(scored, reverse=True):
-                shown = name.replace("<s> ", "").replace("<p> ", "").replace(" ", "")
-                if len(shown) < 2 or shown in drivers or any(shown in d or d in shown for d in drivers):
+        if len(drivers) < MAX_DRIVERS:
+            for shown in candidates:
+                if shown in drivers or any(shown in d or d in shown for d in drivers):
                     continue
                 drivers.append(shown)
                 if len(drivers) >= MAX_DRIVERS:
@@ -130,12 +195,21 @@ class SentimentModel:
         return folder
 
 
-def combine(logits: np.ndarray, lexicon_total: float, prior: float, pos: int | None, neg: int | None) -> np.ndarray:
+def _shown_name(name: str) -> str:
+    if name.startswith(("L:", "LEX", "SARC", "NEGATED", "!", "<")):
+        return ""
+    return name.replace(" ", "")
+
+
+def combine(logits: Sequence[float], lexicon_total: float, prior: float, pos: int | None, neg: int | None) -> list[float]:
     """Class probabilities from the model's logits, with the lexicon's verdict (capped by tanh and
     scaled by ``prior``) added to the pos-vs-neg margin only: P(neu) stays what the model says,
-    the lexicon decides how the rest splits between pos and neg."""
-    exp = np.exp(logits - logits.max())
-    probs = exp / exp.sum()
+    the lexicon decides how the rest splits between pos and neg. Plain floats: three classes
+    cost less in Python than in numpy."""
+    top = max(logits)
+    exp = [math.exp(x - top) for x in logits]
+    norm = sum(exp)
+    probs = [x / norm for x in exp]
     if not prior or not lexicon_total or pos is None or neg is None:
         return probs
     polar = probs[pos] + probs[neg]

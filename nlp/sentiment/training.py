@@ -13,7 +13,7 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from .features import extract
+from .features import DENSE, extract, sparse_value
 from .lexicon import Lexicon, default_lexicon
 from .model import SentimentModel, combine
 from .result import LABELS
@@ -24,8 +24,6 @@ log = logging.getLogger(__name__)
 DEFAULT_C = 4.0
 MIN_DF = 2
 MAX_FEATURES = 120_000
-# Features that are always kept whatever their frequency: the lexicon's dense verdicts.
-DENSE = ("LEX+", "LEX-", "SARC", "NEGATED")
 
 Record = tuple  # (text, label) or (text, label, weight)
 Tokenizer = Callable[[str], Sequence[str]]
@@ -76,11 +74,14 @@ def fit(rows: list[dict[str, float]], labels: list[str], weights: list[float], *
     index = {name: i for i, name in enumerate(kept)}
     indptr, indices, data = [0], [], []
     for row in rows:
-        for name, value in row.items():
+        known = [index[name] for name in row if name not in DENSE and name in index]
+        indices.extend(known)
+        data.extend([sparse_value(len(known))] * len(known))
+        for name in DENSE:
             j = index.get(name)
-            if j is not None:
+            if j is not None and row.get(name):
                 indices.append(j)
-                data.append(value)
+                data.append(row[name])
         indptr.append(len(indices))
     x = csr_matrix((np.asarray(data, np.float64), np.asarray(indices, np.int64), np.asarray(indptr, np.int64)),
                    shape=(len(rows), len(kept)))
@@ -120,19 +121,13 @@ def choose_prior(model: SentimentModel, rows: list[dict[str, float]], labels: li
     pos, neg = model._pos, model._neg
     if pos is None or neg is None or not rows:
         return 0.0, 0.0
-    base = []
-    totals = []
-    for row in rows:
-        idx = [model.index.get(name, model._unknown) for name in row]
-        values = np.fromiter(row.values(), np.float32, len(row))
-        base.append(values @ model.weights[idx] + model.intercept)
-        totals.append(math.expm1(row.get("LEX+", 0.0)) - math.expm1(row.get("LEX-", 0.0)))
-    logits = np.vstack(base)
+    logits = [model.logits_of(row) for row in rows]
+    totals = [math.expm1(row.get("LEX+", 0.0)) - math.expm1(row.get("LEX-", 0.0)) for row in rows]
     present = [c for c in model.classes if c in set(labels)]
     best, best_f1 = 0.0, -1.0
     for prior in grid:
         probs = [combine(row, total, prior, pos, neg) for row, total in zip(logits, totals)]
-        predicted = [model.classes[int(p.argmax())] for p in probs]
+        predicted = [model.classes[max(range(len(p)), key=p.__getitem__)] for p in probs]
         f1, _ = macro_f1(labels, predicted, present)
         polar = [(y, p[pos] - p[neg]) for y, p in zip(labels, probs) if y != "neu"]
         binary = sum(1 for y, s in polar if (s >= 0) == (y == "pos")) / len(polar) if polar else 0.0
