@@ -202,7 +202,7 @@ class Analyzer:
             jobs.append((p.whole.text, p.tokens, targets))
         batch = getattr(self.sentiment, "predict_batch", None)
         if batch is not None:
-            results = batch(jobs)
+            results = batch(jobs, normalized=True)
         elif self._targets:
             results = [self.sentiment.predict(text, tokens, targets=targets) for text, tokens, targets in jobs]
         else:
@@ -222,6 +222,8 @@ class Analyzer:
             topics, causes = topic.topics, topic.causes
             rated = self.harm.rate(whole.text, polarity)
             harm, harm_words = rated.level, rated.words
+        # without emoji, the tokens are the tagged words minus whitespace, which keywords() skips
+        words = p.tokens if not whole.emoji else [w for w, _ in tags]
         extra: dict[str, object] = {}
         for key, value in (("urls", whole.urls), ("mentions", whole.mentions),
                            ("reposted_from", whole.reposted_from), ("emoji", whole.emoji)):
@@ -234,5 +236,5 @@ class Analyzer:
         return Annotation(
             id=id, polarity=polarity, sentiment=max(-1.0, min(1.0, score)), drivers=drivers,
             topics=topics, causes=causes, entities=entities, watched=watched, harm=harm,
-            harm_words=tuple(harm_words), keywords=keywords([w for w, _ in tags], self.top_k), script=whole.script,
+            harm_words=tuple(harm_words), keywords=keywords(words, self.top_k), script=whole.script,
             model_version=self.model_version, extra=extra)

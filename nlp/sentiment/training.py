@@ -60,15 +60,28 @@ def featurize(records: Iterable[Record], *, tokenizer: Tokenizer | None = None, 
     return rows, labels, weights
 
 
+def _is_lexicon_feature(name: str) -> bool:
+    return name.startswith("L:") or name in DENSE
+
+
 def fit(rows: list[dict[str, float]], labels: list[str], weights: list[float], *, c: float = DEFAULT_C,
         min_df: int = MIN_DF, max_features: int = MAX_FEATURES, balance: bool = True,
-        meta: dict | None = None) -> SentimentModel:
+        lexicon_dropout: bool = True, meta: dict | None = None) -> SentimentModel:
     from scipy.sparse import csr_matrix
     from sklearn.linear_model import LogisticRegression
 
     classes = [c_ for c_ in LABELS if c_ in set(labels)]
     if len(classes) < 2:
         raise ValueError(f"training needs at least two classes, found {classes or 'none'}")
+    counts = dict(Counter(labels))
+    n_rows = len(rows)
+    if lexicon_dropout:
+        # Each text also appears once without its lexicon features. Written training text
+        # is rich in sentiment words, so otherwise the word n-grams learn to lean on the lexicon
+        # and have nothing to say where it is wrong or silent.
+        rows = rows + [{name: value for name, value in row.items() if not _is_lexicon_feature(name)} for row in rows]
+        labels = labels + labels
+        weights = weights + weights
     df = Counter(name for row in rows for name in row)
     kept = [name for name, n in df.most_common() if n >= min_df or name in DENSE][:max_features]
     index = {name: i for i, name in enumerate(kept)}
@@ -101,7 +114,7 @@ def fit(rows: list[dict[str, float]], labels: list[str], weights: list[float], *
         coef = np.vstack([-coef[0] / 2, coef[0] / 2])
         intercept = np.asarray([-intercept[0] / 2, intercept[0] / 2])
     info = {"trained_at": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
-            "rows": len(rows), "class_counts": dict(Counter(labels)), "c": c, "features": len(kept)}
+            "rows": n_rows, "lexicon_dropout": lexicon_dropout, "class_counts": counts, "c": c, "features": len(kept)}
     info.update(meta or {})
     return SentimentModel(classes, kept, coef.T.astype(np.float32), intercept.astype(np.float32), meta=info)
 

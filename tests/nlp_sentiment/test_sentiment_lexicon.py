@@ -89,3 +89,37 @@ def test_financial_slang(lex):
 def test_everyday_words_that_contain_sentiment_characters_are_blocked(lex):
     assert lex.score("好像明天开门").total == 0
     assert lex.score("差不多十点到").total == 0
+
+
+def test_playful_emoticons_are_no_sarcasm_cue(lex):
+    # [doge] and [允悲] tease or laugh at oneself; they do not turn the praise around
+    score = lex.score("手机摔了还好没碎，钢化膜质量真好[doge]")
+    assert not score.sarcasm and score.total > 0
+
+
+def test_a_weak_cue_turns_only_its_own_sentence_and_the_one_before(lex):
+    long_post = "朋友们都很开心。后来我去了趟银行。银行排队三个小时，真是太好了"
+    score = lex.score(long_post)
+    assert score.sarcasm
+    labels = {h.label: h.weight for h in score.hits}
+    assert labels["开心"] > 0  # another sentence keeps its sense
+    assert labels["“真是太好了”"] < 0
+
+
+def test_emoticons_keep_their_sign_under_sarcasm(lex):
+    score = lex.score("呵呵，客服又挂我电话[心]")
+    assert score.sarcasm
+    assert {h.label: h.weight for h in score.hits}["[心]"] > 0
+
+
+def test_scare_quotes_wrap_the_word_alone(lex):
+    assert lex.score("真“高效”，排队四个小时").sarcasm
+    # quoted speech is not a scare quote
+    assert not lex.score("他笑着说“今天真开心啊，谢谢大家”").sarcasm
+
+
+@pytest.mark.parametrize("text", ["可爱的小朋友", "最好提前预约", "还好赶上了"])
+def test_words_starting_with_a_degree_character_stay_whole(lex, text):
+    # 可爱 is not 可 x 爱, and 最好 (a zero-weight blocker) is not 最 x 好
+    first = text[:2]
+    assert first in lex.words

@@ -119,3 +119,20 @@ def test_model_env_var_selects_another_folder(tmp_path, monkeypatch):
     trained.save(tmp_path / "env")
     monkeypatch.setenv("MONITOR_SENTIMENT_MODEL", str(tmp_path / "env"))
     assert model_module.load_default_model().version == "env-test"
+
+
+def test_lexicon_dropout_teaches_the_words_beside_the_lexicon():
+    # Every training text carries a lexicon word; the made-up tokens 甲乙 / 丙丁 come along.
+    corpus = [("非常满意 甲乙", "pos"), ("很不满意 丙丁", "neg"), ("开会 通知", "neu")] * 6
+    from nlp.sentiment.training import featurize, fit
+
+    rows, labels, weights = featurize(corpus, tokenizer=str.split)
+    with_dropout = fit(rows, labels, weights, min_df=1, c=4.0)
+    without = fit(rows, labels, weights, min_df=1, c=4.0, lexicon_dropout=False)
+    assert with_dropout.meta["lexicon_dropout"] and with_dropout.meta["rows"] == len(rows)
+
+    def push(model, word):
+        return float(model._direction[model.index[word]])
+
+    assert push(with_dropout, "甲乙") > push(without, "甲乙") > 0
+    assert push(with_dropout, "丙丁") < push(without, "丙丁") < 0
