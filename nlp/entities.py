@@ -14,7 +14,7 @@ import os
 import re
 from dataclasses import dataclass
 
-import ahocorasick
+from ahocorasick_rs import AhoCorasick as Matcher
 
 from config.schema.watchlist import AliasRule, WatchlistFile
 
@@ -122,10 +122,9 @@ class EntityMatcher:
             key = simplify(surface)
             names.setdefault(key, _Name(place.canonical, "place", None, (), place.city, place.province))
         self._names = frozenset(names)
-        self._automaton = ahocorasick.Automaton()
-        for key, name in names.items():
-            self._automaton.add_word(key, (key, name))
-        self._automaton.make_automaton()
+        names.pop("", None)
+        self._keys = list(names.items())
+        self._matcher = Matcher([key for key, _ in self._keys])
 
     # --- checks for everyday-sense aliases ---
 
@@ -150,10 +149,11 @@ class EntityMatcher:
     def match(self, original: str, text: str) -> list[Found]:
         """Watchlist and place matches, longest first, non-overlapping, in text order."""
         candidates: list[tuple[int, int, str, _Name]] = []
-        for last, (key, name) in self._automaton.iter(text):
-            start = last - len(key) + 1
-            if self._allowed(text, start, last + 1, key, name):
-                candidates.append((start, last + 1, key, name))
+        keys = self._keys
+        for at, start, end in self._matcher.find_matches_as_indexes(text, overlapping=True):
+            key, name = keys[at]
+            if self._allowed(text, start, end, key, name):
+                candidates.append((start, end, key, name))
         if not candidates:
             return []
         candidates.sort(key=lambda c: (c[0] - c[1], c[0], c[3].kind == "place"))
@@ -236,7 +236,7 @@ class EntityMatcher:
         wanted = [i for i, (word, tag) in enumerate(tags) if tag in _OPEN_TAGS and len(word) >= 2]
         if not wanted:
             return out
-        ends = list(itertools.accumulate(len(word) for word, _ in tags))
+        ends = list(itertools.accumulate([len(word) for word, _ in tags]))
         for i in wanted:
             word, tag = tags[i]
             pos = ends[i]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-import ahocorasick
+from ahocorasick_rs import AhoCorasick as Matcher
 
 from config.schema.taxonomy import And, EntityRef, Near, Node, Not, Or, Regex, Term, walk
 
@@ -57,19 +57,18 @@ class Scan:
 
 class RuleScanner:
     def __init__(self, rules: Iterable[Node]):
-        words = {n.text for rule in rules for n in walk(rule) if isinstance(n, Term) and n.text}
-        self._automaton = ahocorasick.Automaton()
-        for word in words:
-            self._automaton.add_word(word, word)
-        self._empty = not words
-        if words:
-            self._automaton.make_automaton()
+        self._words = sorted({n.text for rule in rules for n in walk(rule) if isinstance(n, Term) and n.text})
+        self._matcher = Matcher(self._words) if self._words else None
 
     def scan(self, text: str, entities: frozenset[str] = frozenset()) -> Scan:
         positions: dict[str, list[int]] = {}
-        if text and not self._empty:
-            for end, word in self._automaton.iter(text):
-                positions.setdefault(word, []).append(end - len(word) + 1)
+        if text and self._matcher is not None:
+            words = self._words
+            # every occurrence, overlapping ones included, in order of where they end
+            for at, start, _ in self._matcher.find_matches_as_indexes(text, overlapping=True):
+                positions.setdefault(words[at], []).append(start)
+            for starts in positions.values():
+                starts.sort()
         return Scan(text, positions, entities)
 
 

@@ -124,15 +124,37 @@ def keywords(tokens: list[str], top_k: int = 5) -> tuple[str, ...]:
     """TF-IDF keywords of one text from its tokens (jieba's IDF table, no second segmentation)."""
     if top_k <= 0 or not tokens:
         return ()
-    idf, median = _idf()
     counts: dict[str, int] = {}
+    weights: dict[str, float] = {}
+    weight_of = _WEIGHTS.get
     for t in tokens:
-        # two characters or more, starting with a Han character, not a stop word
-        if len(t) >= 2 and "\u4e00" <= t[0] <= "\u9fff" and t not in _STOP:
+        weight = weight_of(t)
+        if weight is None:
+            weight = _weight(t)
+        if weight:
             counts[t] = counts.get(t, 0) + 1
+            weights[t] = weight
     if not counts:
         return ()
-    get = idf.get
-    scored = sorted([(-n * get(w, median), w) for w, n in counts.items()])
+    scored = sorted([(-n * weights[w], w) for w, n in counts.items()])
     return tuple(w for _, w in scored[:top_k])
+
+
+# token -> its IDF weight, or 0.0 for a token that is never a keyword; filled as tokens are seen
+# and cleared past _WEIGHTS_LIMIT entries, so a long-running worker's memory stays flat
+_WEIGHTS: dict[str, float] = {}
+_WEIGHTS_LIMIT = 200_000
+
+
+def _weight(token: str) -> float:
+    if len(_WEIGHTS) >= _WEIGHTS_LIMIT:
+        _WEIGHTS.clear()
+    # two characters or more, starting with a Han character, not a stop word
+    if len(token) >= 2 and "\u4e00" <= token[0] <= "\u9fff" and token not in _STOP:
+        idf, median = _idf()
+        weight = idf.get(token, median)
+    else:
+        weight = 0.0
+    _WEIGHTS[token] = weight
+    return weight
 

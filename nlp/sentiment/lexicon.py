@@ -1,8 +1,8 @@
 """Rule-based sentiment over a lexicon: negation, degree, contrast, sarcasm and comparisons.
 
-One Aho-Corasick automaton holds every lexicon word and every marker (negation, degree,
-contrast, concession, sarcasm cue), so a text is scanned once in C and the Python loop runs
-only over the handful of matches. Longest match wins, which lets a longer entry override its
+One Aho-Corasick automaton (ahocorasick_rs, leftmost-longest) holds every lexicon word and every
+marker (negation, degree, contrast, concession, sarcasm cue), so a text is scanned once in Rust
+and the Python loop runs only over the handful of matches. Longest match wins, which lets a longer entry override its
 parts: 不满意 is one negative word, not 不 + 满意; 好像 is a zero-weight blocker, not 好.
 
 The score is not the model: it becomes a few features of the linear model (see features.py)
@@ -13,11 +13,11 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, NamedTuple, Sequence
 
-import ahocorasick
+from ahocorasick_rs import AhoCorasick as Matcher
+from ahocorasick_rs import MatchKind
 
 DATA_DIR = Path(__file__).with_name("data")
 LEXICON_FILES = ("lexicon_finance.tsv", "lexicon_general.tsv", "lexicon_social.tsv", "lexicon_extended.tsv")
@@ -42,14 +42,14 @@ QUOTE_SLACK = 1
 COMPARE = ("比", "不如", "没有", "不及", "赶不上", "甩")
 
 
-@dataclass(frozen=True, slots=True)
-class LexiconHit:
+# NamedTuples, not frozen dataclasses: one of each per text on the hot path, and a frozen
+# dataclass's __init__ costs several times a tuple's.
+class LexiconHit(NamedTuple):
     label: str  # as shown to a user: 不满意, 不高兴, “高效”
     weight: float  # signed contribution after negation, degree, contrast and sarcasm
 
 
-@dataclass(frozen=True, slots=True)
-class LexiconScore:
+class LexiconScore(NamedTuple):
     positive: float
     negative: float  # a magnitude (>= 0)
     sarcasm: bool
@@ -97,24 +97,20 @@ class Lexicon:
         # A one-character rest means a word of its own (可爱, 还好, 最好, 大涨 are not 可 x 爱).
         self.words = {w: v for w, v in words.items()
                       if not any(w.startswith(d) and len(w) - len(d) >= 2 and w[len(d):] in words for d in degrees)}
-        automaton = ahocorasick.Automaton()
         # Later kinds override earlier ones for the same key: a marker beats a lexicon word.
+        entries: dict[str, tuple[str, str, float]] = {}
         for word, weight in self.words.items():
-            automaton.add_word(word, ("w", word, weight))
+            entries[word] = ("w", word, weight)
         for word, factor in degrees.items():
-            automaton.add_word(word, ("d", word, factor))
-        for word in negations:
-            automaton.add_word(word, ("n", word, 0.0))
-        for word in pseudo_negations:
-            automaton.add_word(word, ("p", word, 0.0))
-        for word in contrasts:
-            automaton.add_word(word, ("c", word, 0.0))
-        for word in concessions:
-            automaton.add_word(word, ("k", word, 0.0))
+            entries[word] = ("d", word, factor)
+        for kind, markers in (("n", negations), ("p", pseudo_negations), ("c", contrasts), ("k", concessions)):
+            for word in markers:
+                entries[word] = (kind, word, 0.0)
         for word in sarcasm:
-            automaton.add_word(word, ("s", word, 1.0 if word in STRONG_SARCASM else 0.0))
-        automaton.make_automaton()
-        self._automaton = automaton
+            entries[word] = ("s", word, 1.0 if word in STRONG_SARCASM else 0.0)
+        entries.pop("", None)
+        self._entries = list(entries.values())
+        self._matcher = Matcher(list(entries), matchkind=MatchKind.LeftmostLongest)
 
     @classmethod
     def from_dir(cls, folder: Path = DATA_DIR) -> "Lexicon":
@@ -150,10 +146,12 @@ class Lexicon:
         last_end = 0
         sentence_first_hit = 0
         negations_seen = 0
-        for end, (kind, word, weight) in self._automaton.iter_long(text):
+        entries = self._entries
+        for at, start, stop in self._matcher.find_matches_as_indexes(text):
+            kind, word, weight = entries[at]
             if kind == "w" and weight == 0.0:
                 continue  # a blocker (好像): it only stops a shorter word from matching inside it
-            start = end - len(word) + 1
+            end = stop - 1
             gap = text[last_end:start]
             last_end = end + 1
             if gap and not _CLAUSE_CHARS.isdisjoint(gap):

@@ -94,26 +94,23 @@ class SentimentModel:
             where.append(i)
         if where:
             batch = self._batch.rows(token_lists, scores)
-            logits = self._batch_logits(batch, scores)
-            probs = [combine(row, lex.total, self.lexicon_prior, self._pos, self._neg)
-                     for row, lex in zip(logits, scores)]
-            verdicts = [self._verdict(p) for p in probs]
-            candidates = self._driver_candidates(batch, [score for _, score in verdicts])
+            totals = np.fromiter((lex.total for lex in scores), np.float64, len(scores))
+            probs = combine_batch(self._batch_logits(batch, scores), totals, self.lexicon_prior, self._pos, self._neg)
+            polarities = [self.classes[k] for k in probs.argmax(axis=1).tolist()]
+            if self._pos is not None and self._neg is not None:
+                verdict_scores = np.clip(np.round(probs[:, self._pos] - probs[:, self._neg], 4), -1.0, 1.0).tolist()
+            else:
+                verdict_scores = [0.0] * len(scores)
+            candidates = self._driver_candidates(batch, verdict_scores)
             for j, i in enumerate(where):
                 lex = scores[j]
                 if not lex.hits and not batch.words[j]:
                     out[i] = NEUTRAL  # nothing readable: no words, no lexicon hits
                     continue
-                polarity, score = verdicts[j]
+                polarity, score = polarities[j], verdict_scores[j]
                 drivers = self._drivers(candidates[j], lex, score) if polarity != "neu" or lex.hits else ()
                 out[i] = SentimentResult(polarity, score, drivers)
         return out  # type: ignore[return-value]
-
-    def _verdict(self, probs: list[float]) -> tuple[str, float]:
-        best = max(range(len(probs)), key=probs.__getitem__)
-        p_pos = probs[self._pos] if self._pos is not None else 0.0
-        p_neg = probs[self._neg] if self._neg is not None else 0.0
-        return self.classes[best], max(-1.0, min(1.0, round(p_pos - p_neg, 4)))
 
     def _driver_candidates(self, batch: BatchRows, scores: list[float]) -> list[list[str]]:
         """Per text, the readable n-grams pushing toward its verdict by more than
@@ -134,7 +131,7 @@ class SentimentModel:
             out[text].append(shown[row])
         return out
 
-    def _batch_logits(self, batch: BatchRows, scores: Sequence[LexiconScore]) -> list[list[float]]:
+    def _batch_logits(self, batch: BatchRows, scores: Sequence[LexiconScore]) -> np.ndarray:
         n = len(scores)
         counts = np.bincount(batch.text_of, minlength=n)
         values = np.zeros(n, np.float32)
@@ -151,7 +148,7 @@ class SentimentModel:
             if row is not None:
                 logits += dense[:, k:k + 1] * self.weights[row]
         logits += self.intercept
-        return logits.tolist()
+        return logits
 
     def logits_of(self, features: dict[str, float]) -> list[float]:
         """The same from named features (``features.extract``): training and tests use it."""
@@ -205,20 +202,31 @@ def _shown_name(name: str) -> str:
 
 
 def combine(logits: Sequence[float], lexicon_total: float, prior: float, pos: int | None, neg: int | None) -> list[float]:
-    """Class probabilities from the model's logits, with the lexicon's verdict (capped by tanh and
-    scaled by ``prior``) added to the pos-vs-neg margin only: P(neu) stays what the model says,
-    the lexicon decides how the rest splits between pos and neg. Plain floats: three classes
-    cost less in Python than in numpy."""
-    top = max(logits)
-    exp = [math.exp(x - top) for x in logits]
-    norm = sum(exp)
-    probs = [x / norm for x in exp]
-    if not prior or not lexicon_total or pos is None or neg is None:
+    """``combine_batch`` for one text."""
+    return combine_batch(np.asarray([logits], np.float64), np.asarray([lexicon_total], np.float64),
+                         prior, pos, neg)[0].tolist()
+
+
+def combine_batch(logits: np.ndarray, lexicon_totals: np.ndarray, prior: float, pos: int | None,
+                  neg: int | None) -> np.ndarray:
+    """Class probabilities (one row per text) from the model's logits, with the lexicon's verdict
+    (capped by tanh and scaled by ``prior``) added to the pos-vs-neg margin only: P(neu) stays
+    what the model says, the lexicon decides how the rest splits between pos and neg."""
+    logits = np.asarray(logits, np.float64)
+    exp = np.exp(logits - logits.max(axis=1, keepdims=True))
+    probs = exp / exp.sum(axis=1, keepdims=True)
+    if not prior or pos is None or neg is None:
         return probs
-    polar = probs[pos] + probs[neg]
-    margin = math.log(max(probs[pos], 1e-12) / max(probs[neg], 1e-12)) + prior * math.tanh(lexicon_total / 2)
-    share = 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, margin))))
-    probs[pos], probs[neg] = polar * share, polar * (1.0 - share)
+    moved = np.flatnonzero(lexicon_totals != 0)
+    if not len(moved):
+        return probs
+    p_pos, p_neg = probs[moved, pos], probs[moved, neg]
+    polar = p_pos + p_neg
+    margin = (np.log(np.maximum(p_pos, 1e-12) / np.maximum(p_neg, 1e-12))
+              + prior * np.tanh(lexicon_totals[moved] / 2))
+    share = 1.0 / (1.0 + np.exp(-np.clip(margin, -50.0, 50.0)))
+    probs[moved, pos] = polar * share
+    probs[moved, neg] = polar * (1.0 - share)
     return probs
 
 
