@@ -15,7 +15,7 @@ import numpy as np
 
 from .features import DENSE, extract, sparse_value
 from .lexicon import Lexicon, default_lexicon
-from .model import SentimentModel, combine
+from .model import SentimentModel, combine_batch
 from .result import LABELS
 from .textprep import clean, to_simplified
 
@@ -120,35 +120,36 @@ def fit(rows: list[dict[str, float]], labels: list[str], weights: list[float], *
 
 
 PRIOR_GRID = (0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0)
-C_GRID = (4.0, 16.0, 32.0)
-C_MARGIN = 0.01
+C_GRID = (4.0, 8.0, 16.0, 32.0)
+# A weaker regularisation must beat a stronger one by this much (a "one standard error" rule).
+C_MARGIN = 0.005
+FOLDS = 3
 
 
-def choose_prior(model: SentimentModel, rows: list[dict[str, float]], labels: list[str],
-                 grid: Sequence[float] = PRIOR_GRID) -> tuple[float, float]:
-    """The lexicon prior with the best macro-F1 plus binary accuracy on held-back rows (ties go
-    to the smaller prior). The prior only moves mass between pos and neg, so the binary accuracy
-    (neg vs pos by the sign of the score) is where it shows."""
+def prior_scores(model: SentimentModel, rows: list[dict[str, float]], labels: list[str],
+                 grid: Sequence[float] = PRIOR_GRID) -> dict[float, float]:
+    """Macro-F1 plus binary accuracy on held-back rows for each lexicon prior of ``grid``. The
+    prior only moves mass between pos and neg, so the binary accuracy (neg vs pos by the sign of
+    the score) is where it shows."""
     from .evaluation import macro_f1
 
     pos, neg = model._pos, model._neg
     if pos is None or neg is None or not rows:
-        return 0.0, 0.0
-    logits = [model.logits_of(row) for row in rows]
-    totals = [math.expm1(row.get("LEX+", 0.0)) - math.expm1(row.get("LEX-", 0.0)) for row in rows]
+        return {prior: 0.0 for prior in grid}
+    logits = np.asarray([model.logits_of(row) for row in rows])
+    totals = np.asarray([math.expm1(row.get("LEX+", 0.0)) - math.expm1(row.get("LEX-", 0.0)) for row in rows])
     present = [c for c in model.classes if c in set(labels)]
-    best, best_f1 = 0.0, -1.0
+    gold = np.asarray(labels)
+    polar = gold != "neu"
+    out: dict[float, float] = {}
     for prior in grid:
-        probs = [combine(row, total, prior, pos, neg) for row, total in zip(logits, totals)]
-        predicted = [model.classes[max(range(len(p)), key=p.__getitem__)] for p in probs]
+        probs = combine_batch(logits, totals, prior, pos, neg)
+        predicted = [model.classes[k] for k in probs.argmax(axis=1).tolist()]
         f1, _ = macro_f1(labels, predicted, present)
-        polar = [(y, p[pos] - p[neg]) for y, p in zip(labels, probs) if y != "neu"]
-        binary = sum(1 for y, s in polar if (s >= 0) == (y == "pos")) / len(polar) if polar else 0.0
-        if f1 + binary > best_f1 + 1e-9:
-            best, best_f1 = prior, f1 + binary
-    log.info("C %.1f: lexicon prior %.1f (validation macro-F1 + binary accuracy %.3f)", model.meta.get("c", 0),
-             best, best_f1)
-    return best, best_f1
+        sides = (probs[:, pos] - probs[:, neg] >= 0) == (gold == "pos")
+        binary = float(sides[polar].mean()) if polar.any() else 0.0
+        out[prior] = f1 + binary
+    return out
 
 
 def train(records: Iterable[Record], *, base: str = "empty", c: float | None = None, min_df: int = MIN_DF,
@@ -158,8 +159,8 @@ def train(records: Iterable[Record], *, base: str = "empty", c: float | None = N
 
     ``c`` (inverse regularisation) and the lexicon prior (how much the rule-based lexicon verdict
     adds to the pos-vs-neg margin) are used as given; whichever is None is chosen on
-    ``validation`` records (or on every tenth record) by first fits that leave them out, by
-    macro-F1 + binary accuracy. The final fit uses everything.
+    ``validation`` records (or by FOLDS-fold cross-validation) by first fits that leave them out,
+    by macro-F1 + binary accuracy. The final fit uses everything.
     """
     if base not in ("default", "empty"):
         raise ValueError(f"base must be 'default' or 'empty', found {base!r}")
@@ -172,22 +173,28 @@ def train(records: Iterable[Record], *, base: str = "empty", c: float | None = N
     rows, labels, weights = featurize(records + held, tokenizer=tokenizer)
     info = {"base": base, **(meta or {})}
     if c is None or lexicon_prior is None:
+        # Held-back rows: the validation records, or else each of FOLDS interleaved folds in turn.
         if held:
-            fit_ids: Sequence[int] = range(len(rows) - len(held))
-            check_ids: Sequence[int] = range(len(rows) - len(held), len(rows))
+            splits = [(range(len(rows) - len(held)), range(len(rows) - len(held), len(rows)))]
         else:
-            fit_ids = [i for i in range(len(rows)) if i % 10]
-            check_ids = range(0, len(rows), 10)
+            splits = [([i for i in range(len(rows)) if i % FOLDS != k], range(k, len(rows), FOLDS))
+                      for k in range(FOLDS)]
+        grid = PRIOR_GRID if lexicon_prior is None else (lexicon_prior,)
         best: tuple[float, float, float] | None = None  # (score, c, prior)
         for candidate in ((c,) if c is not None else C_GRID):
-            first = fit([rows[i] for i in fit_ids], [labels[i] for i in fit_ids], [weights[i] for i in fit_ids],
-                        c=candidate, min_df=min_df, max_features=max_features, meta={"c": candidate})
-            grid = PRIOR_GRID if lexicon_prior is None else (lexicon_prior,)
-            prior, score = choose_prior(first, [rows[i] for i in check_ids], [labels[i] for i in check_ids], grid)
-            # Candidates go from strong to weak regularisation; a weaker one must win clearly
-            # (a "one standard error" rule: small validation sets cannot tell close scores apart).
-            if best is None or score > best[0] + C_MARGIN:
-                best = (score, candidate, prior)
+            totals = dict.fromkeys(grid, 0.0)
+            for fit_ids, check_ids in splits:
+                first = fit([rows[i] for i in fit_ids], [labels[i] for i in fit_ids], [weights[i] for i in fit_ids],
+                            c=candidate, min_df=min_df, max_features=max_features, meta={"c": candidate})
+                for prior, score in prior_scores(first, [rows[i] for i in check_ids], [labels[i] for i in check_ids],
+                                                 grid).items():
+                    totals[prior] += score / len(splits)
+            prior = max(grid, key=lambda p: (totals[p], -p))  # ties go to the smaller prior
+            log.info("C %.1f: lexicon prior %.1f (held-back macro-F1 + binary accuracy %.3f)", candidate, prior,
+                     totals[prior])
+            # Candidates go from strong to weak regularisation; a weaker one must win clearly.
+            if best is None or totals[prior] > best[0] + C_MARGIN:
+                best = (totals[prior], candidate, prior)
         assert best is not None
         _, c, lexicon_prior = best
     info["lexicon_prior"] = lexicon_prior
