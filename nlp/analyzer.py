@@ -137,6 +137,7 @@ class Analyzer:
 
     def analyze(self, text: Any, title: Any = None, author: Any = None, id: Any = None,
                 channel: str | None = None) -> Annotation:
+        """Annotate one mention. ``channel`` "offline" marks a branch-staff report: about the bank."""
         prepared = self._prepare(text, title, author, id, channel)
         self._judge([prepared])
         return self._finish(prepared)

@@ -201,12 +201,6 @@ def _shown_name(name: str) -> str:
     return name.replace(" ", "")
 
 
-def combine(logits: Sequence[float], lexicon_total: float, prior: float, pos: int | None, neg: int | None) -> list[float]:
-    """``combine_batch`` for one text."""
-    return combine_batch(np.asarray([logits], np.float64), np.asarray([lexicon_total], np.float64),
-                         prior, pos, neg)[0].tolist()
-
-
 def combine_batch(logits: np.ndarray, lexicon_totals: np.ndarray, prior: float, pos: int | None,
                   neg: int | None) -> np.ndarray:
     """Class probabilities (one row per text) from the model's logits, with the lexicon's verdict
