@@ -43,12 +43,10 @@ class SentimentModel:
         self.classes = tuple(classes)
         self.vocabulary = list(vocabulary)
         self.index = {name: i for i, name in enumerate(self.vocabulary)}
-        # One extra zero row so unknown features index it and add nothing.
-        self.weights = np.vstack([weights.astype(np.float32), np.zeros((1, len(classes)), np.float32)])
+        self.weights = weights.astype(np.float32)
         self.intercept = intercept.astype(np.float32)
         self.meta = dict(meta or {})
         self.lexicon = lexicon or default_lexicon()
-        self._unknown = len(self.vocabulary)
         self._neg = self.classes.index("neg") if "neg" in self.classes else None
         self._pos = self.classes.index("pos") if "pos" in self.classes else None
         # The lexicon's verdict, capped by tanh, added to the pos-vs-neg margin: it carries the
@@ -60,7 +58,7 @@ class SentimentModel:
         # What each n-gram row reads as when named as a driver; negated n-grams (!满意) show
         # through the lexicon hits, and single characters or lexicon rows mean nothing to a reader.
         self._shown = [_shown_name(name) for name in self.vocabulary] if self._direction is not None else []
-        self._showable = np.asarray([len(name) >= 2 for name in self._shown] + [False], bool)
+        self._showable = np.asarray([len(name) >= 2 for name in self._shown], bool)
         self._batch = BatchFeaturizer(self.index)
 
     @property
@@ -78,7 +76,7 @@ class SentimentModel:
         """Classify (text, tokens or None, targets) triples; one pass of array work for all.
         ``normalized``: the texts are already clean Simplified str (the Analyzer's own)."""
         out: list[SentimentResult | None] = [None] * len(items)
-        texts, token_lists, scores, where = [], [], [], []
+        token_lists, scores, where = [], [], []
         for i, (text, tokens, targets) in enumerate(items):
             if not normalized:
                 text = clean(text)
@@ -88,7 +86,6 @@ class SentimentModel:
                 continue
             if tokens is None:
                 tokens = _jieba_cut()(text)
-            texts.append(text)
             token_lists.append(tokens)
             scores.append(self.lexicon.score(text, targets))
             where.append(i)
@@ -189,7 +186,7 @@ class SentimentModel:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         meta = {"format": FORMAT_VERSION, "classes": list(self.classes), "vocabulary": self.vocabulary, "meta": self.meta}
-        np.savez_compressed(folder / WEIGHTS_FILE, weights=self.weights[:-1].astype(np.float16),
+        np.savez_compressed(folder / WEIGHTS_FILE, weights=self.weights.astype(np.float16),
                             intercept=self.intercept)
         (folder / MODEL_FILE).write_text(json.dumps(meta, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
         return folder
