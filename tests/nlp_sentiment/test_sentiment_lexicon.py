@@ -123,3 +123,21 @@ def test_words_starting_with_a_degree_character_stay_whole(lex, text):
     # 可爱 is not 可 x 爱, and 最好 (a zero-weight blocker) is not 最 x 好
     first = text[:2]
     assert first in lex.words
+
+
+def test_no_word_is_listed_with_two_signs():
+    # A word listed twice keeps its strongest weight, so a second listing with another sign
+    # (0 for "two-sided") would be silently ignored.
+    from nlp.sentiment.lexicon import DATA_DIR, LEXICON_FILES, _read_weighted
+
+    signs: dict[str, set[tuple[int, str]]] = {}
+    for name in LEXICON_FILES:
+        for line in (DATA_DIR / name).read_text(encoding="utf-8").splitlines():
+            if not line.strip() or line.startswith("#"):
+                continue
+            weight, _, words = line.partition("\t")
+            for word in words.split():
+                signs.setdefault(word, set()).add(((float(weight) > 0) - (float(weight) < 0), name))
+    conflicts = {word: sorted(found) for word, found in signs.items() if len({sign for sign, _ in found}) > 1}
+    assert conflicts == {}
+    assert _read_weighted(DATA_DIR / "lexicon_social.tsv")["[二哈]"] == -1

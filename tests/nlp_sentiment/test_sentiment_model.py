@@ -126,7 +126,7 @@ def test_lexicon_dropout_teaches_the_words_beside_the_lexicon():
     corpus = [("非常满意 甲乙", "pos"), ("很不满意 丙丁", "neg"), ("开会 通知", "neu")] * 6
     from nlp.sentiment.training import featurize, fit
 
-    rows, labels, weights = featurize(corpus, tokenizer=str.split)
+    rows, labels, weights, _ = featurize(corpus, tokenizer=str.split)
     with_dropout = fit(rows, labels, weights, min_df=1, c=4.0)
     without = fit(rows, labels, weights, min_df=1, c=4.0, lexicon_dropout=False)
     assert with_dropout.meta["lexicon_dropout"] and with_dropout.meta["rows"] == len(rows)
