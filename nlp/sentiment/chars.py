@@ -8,8 +8,8 @@ binary accuracy above either view alone (docs/benchmarks.md, "Sentiment: figures
 
 N-grams are hashed into 2**BITS buckets with numpy over a whole batch at once (no Python work per
 character), so the view costs far less than segmentation. A text's row is sublinear TF-IDF
-(1 + log count, times the bucket's idf), L2-normalised. Training and inference call the same
-``ngram_counts`` and ``tfidf_values``, so they cannot drift apart.
+(1 + log count, times the bucket's idf), L2-normalised. Training and inference share
+``ngram_counts`` and ``_normalised``, so they cannot drift apart.
 """
 from __future__ import annotations
 

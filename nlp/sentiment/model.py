@@ -107,8 +107,9 @@ class SentimentModel:
             batch = self._batch.rows(token_lists, scores)
             totals = np.fromiter((lex.total for lex in scores), np.float64, len(scores))
             probs = combine_batch(self._batch_logits(batch, scores), totals, self.lexicon_prior, self._pos, self._neg)
-            ruled = np.fromiter((is_ruled(lex) for lex in scores), bool, len(scores))
-            probs = self.mix_chars(probs, texts, ruled)
+            if self.chars is not None and self.char_mix:
+                ruled = np.fromiter((is_ruled(lex) for lex in scores), bool, len(scores))
+                probs = self.mix_chars(probs, texts, ruled)
             polarities = [self.classes[k] for k in probs.argmax(axis=1).tolist()]
             if self._pos is not None and self._neg is not None:
                 verdict_scores = np.clip(np.round(probs[:, self._pos] - probs[:, self._neg], 4), -1.0, 1.0).tolist()
@@ -219,10 +220,9 @@ class SentimentModel:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         meta = {"format": FORMAT_VERSION, "classes": list(self.classes), "vocabulary": self.vocabulary, "meta": self.meta}
-        extra = {}
-        if self.chars is not None:
-            extra = {name: (array.astype(np.float16) if array.dtype == np.float32 and array.ndim == 2 else array)
-                     for name, array in self.chars.to_arrays().items()}
+        extra = self.chars.to_arrays() if self.chars is not None else {}
+        if extra:
+            extra["char_weights"] = extra["char_weights"].astype(np.float16)
         np.savez_compressed(folder / WEIGHTS_FILE, weights=self.weights.astype(np.float16),
                             intercept=self.intercept, **extra)
         (folder / MODEL_FILE).write_text(json.dumps(meta, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
@@ -232,8 +232,13 @@ class SentimentModel:
 def is_ruled(lex: LexiconScore) -> bool:
     """Did the rule layer negate, mock or compare a sentiment word here (不满意, 不高兴, “高效”,
     比长河好多了)?"""
-    return bool(lex.negations or lex.sarcasm) or any(
-        hit.label[:1] in NEGATORS or hit.label.startswith(COMPARE) for hit in lex.hits)
+    return ruled_by(lex.negations, lex.sarcasm, (hit.label for hit in lex.hits))
+
+
+def ruled_by(negations: float, sarcasm: float, hit_labels: Iterable[str]) -> bool:
+    """``is_ruled`` from its parts, so training can ask it of named features (NEGATED, SARC, L:...)."""
+    return bool(negations or sarcasm) or any(label[:1] in NEGATORS or label.startswith(COMPARE)
+                                             for label in hit_labels)
 
 
 def _shown_name(name: str) -> str:

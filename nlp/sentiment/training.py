@@ -16,7 +16,7 @@ import numpy as np
 from .chars import BUCKETS, CharView, document_frequency_idf, ngram_counts, tfidf_values
 from .features import DENSE, extract, sparse_value
 from .lexicon import Lexicon, default_lexicon
-from .model import NEGATORS, SentimentModel, combine_batch
+from .model import SentimentModel, combine_batch, ruled_by
 from .result import LABELS
 from .textprep import clean, to_simplified
 
@@ -202,9 +202,8 @@ def prior_scores(model: SentimentModel, rows: list[dict[str, float]], labels: li
         return {prior: 0.0 for prior in grid}
     logits = np.asarray([model.logits_of(row) for row in rows])
     totals = np.asarray([math.expm1(row.get("LEX+", 0.0)) - math.expm1(row.get("LEX-", 0.0)) for row in rows])
-    # is_ruled() from the named features: the dense flags, or a lexicon hit starting with a negator
-    ruled = np.asarray([bool(row.get("NEGATED") or row.get("SARC"))
-                        or any(name.startswith("L:") and name[2:3] in NEGATORS for name in row) for row in rows])
+    ruled = np.asarray([ruled_by(row.get("NEGATED", 0.0), row.get("SARC", 0.0),
+                                 (name[2:] for name in row if name.startswith("L:"))) for row in rows])
     present = [c for c in model.classes if c in set(labels)]
     gold = np.asarray(labels)
     polar = gold != "neu"
