@@ -107,9 +107,11 @@ _STOP = frozenset("""
 @functools.lru_cache(maxsize=1)
 def _idf() -> tuple[dict[str, float], float]:
     """jieba's bundled IDF table (read once), and its median for unknown words."""
-    import jieba.analyse
+    import jieba
 
-    path = Path(jieba.analyse.__file__).resolve().parent / "idf.txt"
+    # Found beside the package, not through ``import jieba.analyse``: that import also builds
+    # jieba's POS tokenizer (its whole dictionary again), time and memory the rjieba backend never needs.
+    path = Path(jieba.__file__).resolve().parent / "analyse" / "idf.txt"
     table: dict[str, float] = {}
     with open(path, encoding="utf-8") as fh:
         for line in fh:

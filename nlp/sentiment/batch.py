@@ -138,8 +138,15 @@ class BatchFeaturizer:
             with self._lock:
                 if self._table.size > TABLE_LIMIT + self._base_size:
                     self._build()
-                table = self._table
-                ids = [table.add(t) for t in tokens]
+                if self._table is not table:
+                    # rebuilt since the lookup (here or by another thread): every id changed
+                    table = self._table
+                    get = table.ids.get
+                    ids = [get(t, -1) for t in tokens]
+                # Only the unseen tokens take the slow path: a batch of real posts nearly always
+                # holds a few, and adding every token cost more than the rest of featurizing.
+                add = table.add
+                ids = [i if i >= 0 else add(t) for i, t in zip(ids, tokens)]
         return np.asarray(ids, np.int64), table.arrays()
 
     def rows(self, token_lists: Sequence[Sequence[str]], scores: Sequence[LexiconScore]) -> BatchRows:

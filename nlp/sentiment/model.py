@@ -203,16 +203,19 @@ class SentimentModel:
     @staticmethod
     def _drivers(candidates: list[str], lex: LexiconScore, score: float) -> tuple[str, ...]:
         """Lexicon hits pointing the same way as the score first, then the heaviest n-grams."""
-        sign = 1.0 if score >= 0 else -1.0
-        ordered = sorted((h for h in lex.hits if h.weight * sign > 0), key=lambda h: -abs(h.weight))
-        drivers = list(dict.fromkeys(h.label for h in ordered))
-        if len(drivers) < MAX_DRIVERS:
-            for shown in candidates:
-                if shown in drivers or any(shown in d or d in shown for d in drivers):
-                    continue
-                drivers.append(shown)
-                if len(drivers) >= MAX_DRIVERS:
+        drivers: list[str] = []
+        if lex.hits:
+            sign = 1.0 if score >= 0 else -1.0
+            ordered = sorted((h for h in lex.hits if h.weight * sign > 0), key=lambda h: -abs(h.weight))
+            drivers = list(dict.fromkeys(h.label for h in ordered))
+        for shown in candidates:
+            if len(drivers) >= MAX_DRIVERS:
+                break
+            for d in drivers:
+                if shown in d or d in shown:
                     break
+            else:
+                drivers.append(shown)
         return tuple(drivers[:MAX_DRIVERS])
 
     # -- files -----------------------------------------------------------------------------
