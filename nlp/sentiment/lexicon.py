@@ -72,6 +72,11 @@ def _read_words(path: Path) -> list[str]:
     return words
 
 
+# The one-character negation words of the bundled list (不, 没, 无 ...): a lexicon hit starting
+# with one is a negated word, whether an entry of its own (不高兴) or joined by the rules (不 + 满意).
+NEGATION_CHARS = frozenset(word for word in _read_words(DATA_DIR / "negation.txt") if len(word) == 1)
+
+
 def _read_weighted(path: Path) -> dict[str, float]:
     """`weight<TAB>word word ...` lines; a word listed twice keeps its strongest weight."""
     table: dict[str, float] = {}

@@ -18,7 +18,7 @@ import numpy as np
 from .batch import BatchFeaturizer, BatchRows
 from .chars import CharView
 from .features import DENSE, lexicon_features, sparse_value
-from .lexicon import COMPARE, DATA_DIR, Lexicon, LexiconScore, _read_words, default_lexicon
+from .lexicon import COMPARE, NEGATION_CHARS, Lexicon, LexiconScore, default_lexicon
 from .result import LABELS, NEUTRAL, SentimentResult
 from .textprep import clean, to_simplified
 
@@ -31,9 +31,6 @@ MAX_DRIVERS = 5
 # Where the rule layer negated, mocked or compared a word, the character view keeps this part of
 # its share.
 RULED_SHARE = 0.5
-# A lexicon hit starting with a one-character negation word is a negated word (不高兴 as an
-# entry of its own, or 不 + 满意 joined by the rules).
-NEGATORS = frozenset(word for word in _read_words(DATA_DIR / "negation.txt") if len(word) == 1)
 # How far (in logit units) an n-gram must push toward the verdict to be named as a driver.
 DRIVER_MIN_PUSH = 1.0
 
@@ -240,7 +237,7 @@ def is_ruled(lex: LexiconScore) -> bool:
 
 def ruled_by(negations: float, sarcasm: float, hit_labels: Iterable[str]) -> bool:
     """``is_ruled`` from its parts, so training can ask it of named features (NEGATED, SARC, L:...)."""
-    return bool(negations or sarcasm) or any(label[:1] in NEGATORS or label.startswith(COMPARE)
+    return bool(negations or sarcasm) or any(label[:1] in NEGATION_CHARS or label.startswith(COMPARE)
                                              for label in hit_labels)
 
 
